@@ -1,0 +1,70 @@
+# Customer status platform — developer commands. `make help` lists them.
+SHELL := /bin/bash
+PYTHON_SYS ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STACK := deploy/local/stack.sh
+SERVICES := deploy/local/services.sh
+MEMBERS := libs/contracts libs/platform services/status-config services/assignment services/rules-engine services/audit
+PYTEST_ARGS ?=
+ROLE ?= status:admin
+TENANT ?= demo
+
+.PHONY: help setup up down stack-up services-up run demo test test-unit lint schemas bench clean token status
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(MEMBERS))
+	@test -x $(PY) || $(PYTHON_SYS) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -r requirements-dev.txt $(addprefix -e ,$(MEMBERS))
+	@touch $@
+
+setup: $(VENV)/.installed ## create the virtualenv and install every member (pinned)
+
+stack-up: setup ## start Kafka (KRaft), PostgreSQL and Redis on 127.0.0.1 and create the topics
+	PYTHON=$(PY) bash $(STACK) up
+
+services-up: setup ## start the four services in the background (needs the stack)
+	PYTHON=$(PY) bash $(SERVICES) up
+
+up: stack-up services-up ## start the stack and the four services; waits until ready
+
+down: ## stop the services and the stack
+	-bash $(SERVICES) down
+	bash $(STACK) down
+
+status: ## what is running
+	-bash $(STACK) status
+	-bash $(SERVICES) status
+
+run: up ## set up, start everything and play the demo
+	@if [ -f demo/run.py ]; then $(PY) demo/run.py; else \
+	  echo "The stack and services are up: status-config :8081, assignment :8082, rules-engine :8083, audit :8084"; \
+	  echo "Get a token with: make token ROLE=status:admin TENANT=demo   Stop with: make down"; fi
+
+test: stack-up ## set up, start the stack and run the whole suite
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-unit: setup ## only the unit tests (no stack needed)
+	$(PY) -m pytest -m unit $(PYTEST_ARGS)
+
+lint: setup ## ruff, mypy --strict and the import-linter contracts
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy libs services
+	$(VENV)/bin/lint-imports
+
+schemas: setup ## regenerate the JSON Schemas of every contract into schemas/
+	$(PY) -m cstatus.contracts.schemas
+
+bench: up ## the SPEC §3 measurements; writes bench/results/latest.json
+	@if [ -f bench/run.py ]; then $(PY) bench/run.py; else echo "no benchmark yet (issue 7)"; exit 1; fi
+
+token: setup ## print a development JWT: make token ROLE=status:agent TENANT=acme
+	@$(PY) -m cstatus.platform.token --role $(ROLE) --tenant $(TENANT)
+
+clean: ## stop everything and remove all local state (.stack)
+	-bash $(SERVICES) down
+	bash $(STACK) clean

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Starts, stops and reports the four services as background processes on 127.0.0.1:8081-8084.
+#   deploy/local/services.sh up|down|status
+# Needs the stack (deploy/local/stack.sh up) and the virtualenv (make setup). Logs and pid files live
+# under the stack's state directory, which `make clean` removes.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+state="${CSTATUS_STACK_DIR:-$root/.stack}"
+python="${PYTHON:-$root/.venv/bin/python}"
+run_dir="$state/services"
+log_dir="$state/logs"
+
+# name:module:port
+services=(
+  "status-config:cstatus.status_config:${CSTATUS_STATUS_CONFIG_HTTP_PORT:-8081}"
+  "assignment:cstatus.assignment:${CSTATUS_ASSIGNMENT_HTTP_PORT:-8082}"
+  "rules-engine:cstatus.rules_engine:${CSTATUS_RULES_ENGINE_HTTP_PORT:-8083}"
+  "audit:cstatus.audit:${CSTATUS_AUDIT_HTTP_PORT:-8084}"
+)
+
+say() { printf '[services] %s\n' "$*"; }
+
+running() { [[ -f "$run_dir/$1.pid" ]] && kill -0 "$(cat "$run_dir/$1.pid")" 2>/dev/null; }
+
+ready() { curl -fsS -m 2 "http://127.0.0.1:$1/health/ready" >/dev/null 2>&1; }
+
+up() {
+  [[ -x "$python" ]] || { say "no virtualenv at $python: run 'make setup' first"; exit 1; }
+  mkdir -p "$run_dir" "$log_dir"
+  for entry in "${services[@]}"; do
+    IFS=: read -r name module port <<<"$entry"
+    if running "$name"; then say "$name: already running (pid $(cat "$run_dir/$name.pid"))"; continue; fi
+    nohup "$python" -m "$module" >>"$log_dir/$name.log" 2>&1 &
+    echo $! >"$run_dir/$name.pid"
+    say "$name: starting on :$port (log $log_dir/$name.log)"
+  done
+  for entry in "${services[@]}"; do
+    IFS=: read -r name module port <<<"$entry"
+    deadline=$((SECONDS + ${CSTATUS_SERVICE_START_TIMEOUT:-90}))
+    until ready "$port"; do
+      if ! running "$name"; then
+        say "$name: exited during start-up; last lines of its log:"; tail -n 30 "$log_dir/$name.log"; exit 1
+      fi
+      if ((SECONDS > deadline)); then
+        say "$name: not ready after ${CSTATUS_SERVICE_START_TIMEOUT:-90}s; last lines of its log:"
+        tail -n 30 "$log_dir/$name.log"; exit 1
+      fi
+      sleep 0.5
+    done
+    say "$name: ready at http://127.0.0.1:$port"
+  done
+}
+
+down() {
+  for entry in "${services[@]}"; do
+    IFS=: read -r name _ _ <<<"$entry"
+    if running "$name"; then
+      pid="$(cat "$run_dir/$name.pid")"
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+      kill -KILL "$pid" 2>/dev/null || true
+      say "$name: stopped"
+    fi
+    rm -f "$run_dir/$name.pid"
+  done
+}
+
+status() {
+  for entry in "${services[@]}"; do
+    IFS=: read -r name _ port <<<"$entry"
+    if running "$name" && ready "$port"; then say "$name: ready on :$port"
+    elif running "$name"; then say "$name: running, not ready, on :$port"
+    else say "$name: stopped"; fi
+  done
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,73 @@
+"""`customer-status.changes.v1`: every applied status change, keyed `{tenant}:{customer}`.
+
+Published through the assignment service's outbox: at least once, never unapplied; consumers
+de-duplicate by `change_id`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, ClassVar
+
+from pydantic import AwareDatetime, Field, JsonValue
+
+from cstatus.contracts.envelope import EventData
+from cstatus.contracts.fields import (
+    Actor,
+    ChangeSource,
+    Code,
+    ContractModel,
+    Reason,
+    SystemState,
+    Text,
+    TextId,
+)
+
+__all__ = [
+    "CUSTOMER_STATUS_CHANGED",
+    "Explanation",
+    "StatusChanged",
+    "StatusRef",
+]
+
+CUSTOMER_STATUS_CHANGED = "customer_status.changed"
+
+
+class StatusRef(ContractModel):
+    """A status as consumers see it: its code, display name and built-in state."""
+
+    code: Code
+    name: Text
+    system_state: SystemState | None = None
+
+
+class Explanation(ContractModel):
+    """Why automation decided: the rule, what it measured, over which window, on which events.
+
+    `rule` is the rule type (`count`, `first_activity`, `inactivity`, `velocity`, or `default`
+    when no rule matched); `details` holds anything rule-specific (metric, thresholds, …).
+    """
+
+    rule: str = Field(min_length=1, max_length=64)
+    value: int | Annotated[Decimal, Field(allow_inf_nan=False)] | None = None
+    window: str | None = Field(default=None, max_length=128)
+    event_ids: tuple[TextId, ...] = Field(default=(), max_length=1000)
+    details: dict[str, JsonValue] = Field(default_factory=dict)
+
+
+class StatusChanged(EventData):
+    """One applied change of a customer's status in one category (`from_` is `from` on the wire)."""
+
+    event_type: ClassVar[str] = CUSTOMER_STATUS_CHANGED
+
+    change_id: TextId
+    category_code: Code
+    from_: StatusRef | None = Field(alias="from")
+    to: StatusRef | None
+    source: ChangeSource
+    actor: Actor
+    reason: Reason | None = None
+    explanation: Explanation | None = None
+    effective_at: AwareDatetime
+    sequence: int = Field(ge=1)
+    exclude_from_reports: bool

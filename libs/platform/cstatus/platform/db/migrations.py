@@ -1,0 +1,86 @@
+"""Numbered SQL migrations, applied once each, in order, per service schema.
+
+A service keeps `migrations/0001_name.sql`, `0002_…` beside its package. The platform's own tables
+(inbox, outbox) come first, as migrations named `platform_*`. Applying is serialised across replicas
+by an advisory lock and each file runs in its own transaction with its bookkeeping row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+__all__ = ["Migration", "apply_migrations", "load_migrations", "platform_migrations"]
+
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: str
+    sql: str
+
+
+def load_migrations(directory: Path, *, prefix: str = "") -> list[Migration]:
+    """The `NNNN_name.sql` files of a directory, in order; other names are an error."""
+    found: list[Migration] = []
+    for path in sorted(directory.iterdir()):
+        if path.suffix != ".sql":
+            continue
+        if not _NAME.match(path.name):
+            raise ValueError(f"migration file name must look like 0001_name.sql: {path}")
+        found.append(Migration(prefix + path.stem, path.read_text(encoding="utf-8")))
+    return found
+
+
+def platform_migrations() -> list[Migration]:
+    """The inbox and outbox tables every service schema holds."""
+    root = resources.files("cstatus.platform") / "db" / "sql"
+    return load_migrations(Path(str(root)), prefix="platform_")
+
+
+def _lock_key(schema: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"migrate:{schema}".encode()).digest()[:8], "big", signed=True)
+
+
+async def apply_migrations(
+    conn: asyncpg.Connection[Any], schema: str, migrations: list[Migration]
+) -> list[str]:
+    """Create `schema` if needed and apply the platform's and the given migrations not yet applied.
+
+    Returns the versions applied by this call. `{schema}` in a file is replaced by the schema name.
+    """
+    if not _SCHEMA.match(schema):
+        raise ValueError(f"invalid schema name: {schema!r}")
+    applied_now: list[str] = []
+    await conn.execute("SELECT pg_advisory_lock($1)", _lock_key(schema))
+    try:
+        await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        await conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {schema}.schema_migrations ("
+            " version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        done = {
+            r["version"] for r in await conn.fetch(f"SELECT version FROM {schema}.schema_migrations")
+        }
+        for migration in [*platform_migrations(), *migrations]:
+            if migration.version in done:
+                continue
+            async with conn.transaction():
+                await conn.execute(f"SET LOCAL search_path TO {schema}, public")
+                await conn.execute(migration.sql.replace("{schema}", schema))
+                await conn.execute(
+                    f"INSERT INTO {schema}.schema_migrations (version) VALUES ($1)",
+                    migration.version,
+                )
+            applied_now.append(migration.version)
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", _lock_key(schema))
+    return applied_now

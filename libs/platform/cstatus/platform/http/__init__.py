@@ -1,0 +1,1 @@
+"""HTTP building blocks shared by the services' FastAPI apps."""

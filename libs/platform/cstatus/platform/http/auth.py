@@ -1,0 +1,139 @@
+"""Bearer JWT authentication: who calls, for which tenant, with which roles.
+
+Development and tests sign HS256 with `CSTATUS_JWT_SECRET`; production verifies RS256 against the
+JWKS at `CSTATUS_JWKS_URL` and accepts nothing else. Tokens must carry `sub`, `tenant`, `roles`
+and `exp`; `alg=none` and any algorithm but the configured one are refused.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from fastapi import Request
+
+from cstatus.platform.http.problem import Problem
+from cstatus.platform.settings import AuthSettings
+
+__all__ = [
+    "ROLES",
+    "TENANT_HEADER",
+    "Authenticator",
+    "Principal",
+    "issue_dev_token",
+    "require_roles",
+]
+
+ROLES = frozenset({"status:admin", "status:agent", "status:viewer", "status:system"})
+_TENANT = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+TENANT_HEADER = "x-cstatus-tenant"
+"""Optional request header naming the tenant a caller means; it must match the token's tenant."""
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="cstatus"'}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    subject: str
+    tenant: str
+    roles: frozenset[str]
+
+
+def _unauthorized(detail: str) -> Problem:
+    return Problem(401, detail, code="unauthorized", headers=_CHALLENGE)
+
+
+class Authenticator:
+    def __init__(self, settings: AuthSettings) -> None:
+        self._settings = settings
+        self._jwks: jwt.PyJWKClient | None = None
+        if settings.env == "production":
+            assert settings.jwks_url
+            self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=True, lifespan=300)
+
+    def _key_and_algorithm(self, token: str) -> tuple[Any, str]:
+        if self._jwks is not None:
+            return self._jwks.get_signing_key_from_jwt(token).key, "RS256"
+        return self._settings.jwt_secret.get_secret_value(), "HS256"
+
+    def verify(self, token: str) -> Principal:
+        try:
+            key, algorithm = self._key_and_algorithm(token)
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[algorithm],
+                audience=self._settings.jwt_audience,
+                leeway=self._settings.jwt_leeway_s,
+                options={
+                    "require": ["sub", "exp", "tenant", "roles"],
+                    "verify_aud": self._settings.jwt_audience is not None,
+                },
+            )
+        except jwt.ExpiredSignatureError as error:
+            raise _unauthorized("the token has expired") from error
+        except jwt.PyJWTError as error:
+            raise _unauthorized(f"the token is not valid: {error}") from error
+        tenant, roles = claims["tenant"], claims["roles"]
+        if not isinstance(tenant, str) or not _TENANT.match(tenant):
+            raise _unauthorized("the token's tenant claim is not a valid tenant id")
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise _unauthorized("the token's roles claim must be a list of strings")
+        return Principal(subject=str(claims["sub"]), tenant=tenant, roles=frozenset(roles))
+
+    async def __call__(self, request: Request) -> Principal:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise _unauthorized("a bearer token is required")
+        principal = self.verify(token.strip())
+        requested = request.headers.get(TENANT_HEADER)
+        if requested is not None and requested != principal.tenant:
+            raise Problem(
+                403, "the token belongs to another tenant than the one asked for",
+                code="tenant_mismatch",
+            )
+        return principal
+
+
+def require_roles(
+    authenticate: Callable[[Request], Awaitable[Principal]], *roles: str
+) -> Callable[[Request], Awaitable[Principal]]:
+    """A FastAPI dependency: the caller, who must hold at least one of `roles`."""
+    wanted = frozenset(roles)
+
+    async def dependency(request: Request) -> Principal:
+        principal = await authenticate(request)
+        if wanted and not (principal.roles & wanted):
+            raise Problem(
+                403,
+                f"this needs one of the roles {sorted(wanted)}",
+                code="forbidden",
+            )
+        return principal
+
+    return dependency
+
+
+def issue_dev_token(
+    secret: str,
+    *,
+    tenant: str,
+    roles: Iterable[str],
+    subject: str = "dev-user",
+    ttl_s: int = 3600,
+    now: float | None = None,
+) -> str:
+    """An HS256 token for development and tests (never valid in production)."""
+    issued = int(now if now is not None else time.time())
+    claims = {
+        "sub": subject,
+        "tenant": tenant,
+        "roles": sorted(roles),
+        "iat": issued,
+        "exp": issued + ttl_s,
+    }
+    return jwt.encode(claims, secret, algorithm="HS256")

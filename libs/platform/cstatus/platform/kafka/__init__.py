@@ -1,0 +1,1 @@
+"""Kafka helpers shared by the services: producers, consumers, dead letters and topics."""

@@ -1,0 +1,76 @@
+"""Consumer lag as a Prometheus gauge: end offset minus committed offset, per partition."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from prometheus_client import CollectorRegistry, Gauge
+
+__all__ = ["LagMonitor"]
+
+log = logging.getLogger(__name__)
+
+
+class LagMonitor:
+    def __init__(
+        self,
+        bootstrap: str,
+        groups: dict[str, Iterable[str]],
+        registry: CollectorRegistry,
+        *,
+        interval_s: float = 15.0,
+    ) -> None:
+        self._bootstrap = bootstrap
+        self._groups = {group: tuple(topics) for group, topics in groups.items()}
+        self._interval_s = interval_s
+        self._gauge = Gauge(
+            "cstatus_consumer_lag",
+            "messages not yet committed by the consumer group",
+            ["group", "topic", "partition"],
+            registry=registry,
+        )
+
+    async def measure(self, admin: AIOKafkaAdminClient, consumer: AIOKafkaConsumer) -> int:
+        """Update the gauge once; return the total lag."""
+        total = 0
+        await consumer.topics()  # refresh metadata for every topic
+        for group, topics in self._groups.items():
+            partitions = [
+                TopicPartition(topic, p)
+                for topic in topics
+                for p in sorted(consumer.partitions_for_topic(topic) or ())
+            ]
+            if not partitions:
+                continue
+            committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
+            ends = await consumer.end_offsets(partitions)
+            for tp in partitions:
+                meta = committed.get(tp)
+                done = meta.offset if meta is not None and meta.offset >= 0 else 0
+                lag = max(0, ends[tp] - done)
+                total += lag
+                self._gauge.labels(group, tp.topic, str(tp.partition)).set(lag)
+        return total
+
+    async def run(self) -> None:
+        while True:
+            admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
+            consumer = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, enable_auto_commit=False)
+            try:
+                await admin.start()
+                await consumer.start()
+                while True:
+                    await self.measure(admin, consumer)
+                    await asyncio.sleep(self._interval_s)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - metrics must never stop the service
+                log.warning("consumer lag not measured: %r", error)
+                await asyncio.sleep(self._interval_s)
+            finally:
+                await consumer.stop()
+                await admin.close()

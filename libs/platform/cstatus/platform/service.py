@@ -1,0 +1,166 @@
+"""The runtime of a service: one FastAPI app whose lifespan runs its Kafka side too.
+
+`ServiceRuntime` is built by a service's `bootstrap.create_app(settings)` — nothing connects until
+the app starts. On start it opens the PostgreSQL pool and applies the service's migrations, connects
+Redis, starts the producer, the broker's subscriptions, the outbox relay and the lag monitor; on stop
+it closes them in reverse order, letting in-flight batches finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import redis.asyncio as aioredis
+from aiokafka.structs import ConsumerRecord
+from fastapi import APIRouter, FastAPI
+from prometheus_client import CollectorRegistry
+
+from cstatus.platform.db.migrations import apply_migrations, load_migrations
+from cstatus.platform.db.pool import create_pool
+from cstatus.platform.db.relay import OutboxRelay
+from cstatus.platform.http.auth import Authenticator
+from cstatus.platform.http.health import health_router
+from cstatus.platform.http.problem import install_problem_handlers
+from cstatus.platform.kafka.broker import create_broker, subscribe_batch
+from cstatus.platform.kafka.dead_letters import DeadLetters
+from cstatus.platform.kafka.lag import LagMonitor
+from cstatus.platform.kafka.producer import KafkaProducer
+from cstatus.platform.settings import ServiceSettings
+from cstatus.platform.telemetry import configure_logging, configure_tracing
+
+__all__ = ["BatchHandler", "ServiceRuntime", "Subscription"]
+
+BatchHandler = Callable[[Sequence[ConsumerRecord[bytes, bytes]]], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """Topics a consumer group reads, and how to build its batch handler once the runtime runs."""
+
+    group_id: str
+    topics: tuple[str, ...]
+    build: Callable[[ServiceRuntime, DeadLetters], BatchHandler]
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        name: str,
+        schema: str,
+        migrations: Path,
+        subscriptions: Sequence[Subscription] = (),
+    ) -> None:
+        self.settings = settings
+        self.name = name
+        self.schema = schema
+        self.registry = CollectorRegistry()
+        self.authenticate = Authenticator(settings.auth)
+        self.producer = KafkaProducer(settings.kafka, client_id=name)
+        self.broker = create_broker(settings.kafka, client_id=name, registry=self.registry)
+        self._migrations = migrations
+        self._subscriptions = tuple(subscriptions)
+        self._handlers: dict[str, BatchHandler] = {}
+        self._pool: asyncpg.Pool[Any] | None = None
+        self._redis: aioredis.Redis | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self.relay: OutboxRelay | None = None
+        for sub in self._subscriptions:
+            self._subscribe(sub)
+
+    @property
+    def pool(self) -> asyncpg.Pool[Any]:
+        if self._pool is None:
+            raise RuntimeError(f"{self.name} has not started")
+        return self._pool
+
+    @property
+    def redis(self) -> aioredis.Redis:
+        if self._redis is None:
+            raise RuntimeError(f"{self.name} has not started")
+        return self._redis
+
+    def _subscribe(self, sub: Subscription) -> None:
+        async def dispatch(records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
+            await self._handlers[sub.group_id](records)
+
+        subscribe_batch(
+            self.broker, *sub.topics, group_id=sub.group_id, handler=dispatch,
+            settings=self.settings.kafka,
+        )
+
+    async def start(self) -> None:
+        self._pool = await create_pool(self.settings.postgres, schema=self.schema)
+        async with self._pool.acquire() as conn:
+            await apply_migrations(conn, self.schema, load_migrations(self._migrations))
+        self._redis = aioredis.Redis.from_url(self.settings.redis.url)
+        await self.producer.start()
+        for sub in self._subscriptions:
+            dead_letters = DeadLetters(self.producer, group=sub.group_id)
+            self._handlers[sub.group_id] = sub.build(self, dead_letters)
+        await self.broker.start()
+        self.relay = OutboxRelay(self._pool, self.schema, self.producer)
+        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        if self._subscriptions:
+            lag = LagMonitor(
+                self.settings.kafka.bootstrap,
+                {s.group_id: s.topics for s in self._subscriptions},
+                self.registry,
+            )
+            self._tasks.append(asyncio.create_task(lag.run(), name=f"{self.name}-lag"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        await self.broker.stop()
+        await self.producer.stop()
+        if self._redis is not None:
+            await self._redis.aclose()
+        if self._pool is not None:
+            await self._pool.close()
+
+    async def _check_postgres(self) -> object:
+        return await self.pool.fetchval("SELECT 1")
+
+    async def _check_redis(self) -> object:
+        return await self.redis.ping()
+
+    async def _check_kafka(self) -> object:
+        if not await self.broker.ping(timeout=1.5):
+            raise ConnectionError("broker does not answer")
+        return True
+
+    def create_app(self, *, title: str, routers: Sequence[APIRouter] = ()) -> FastAPI:
+        """The service's HTTP app: its routers, health, metrics and problem+json errors."""
+
+        @contextlib.asynccontextmanager
+        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+            configure_logging(self.settings.telemetry, service=self.name)
+            configure_tracing(self.settings.telemetry, service=self.name)
+            await self.start()
+            try:
+                yield
+            finally:
+                await self.stop()
+
+        app = FastAPI(title=title, lifespan=lifespan)
+        install_problem_handlers(app)
+        checks = {
+            "postgres": self._check_postgres,
+            "redis": self._check_redis,
+            "kafka": self._check_kafka,
+        }
+        app.include_router(health_router(checks, self.registry))
+        for router in routers:
+            app.include_router(router)
+        app.state.runtime = self
+        return app

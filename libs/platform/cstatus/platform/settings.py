@@ -1,0 +1,98 @@
+"""Typed settings blocks; every setting is an environment variable `CSTATUS_*`.
+
+A service composes these blocks into one settings class of its own, built once at start-up
+(so a bad value fails the process before it consumes anything).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = [
+    "DEV_JWT_SECRET",
+    "AuthSettings",
+    "KafkaSettings",
+    "PostgresSettings",
+    "RedisSettings",
+    "ServiceSettings",
+    "TelemetrySettings",
+]
+
+DEV_JWT_SECRET = "cstatus-dev-secret-change-me-0123456789"
+
+
+def _block(prefix: str = "CSTATUS_") -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=prefix, extra="ignore", frozen=True)
+
+
+class KafkaSettings(BaseSettings):
+    model_config = _block("CSTATUS_KAFKA_")
+
+    bootstrap: str = "127.0.0.1:9092"
+    max_tries: int = Field(5, ge=1, le=100, description="tries before a message is dead-lettered")
+    retry_backoff_ms: int = Field(200, ge=0, le=60_000)
+    batch_max_records: int = Field(500, ge=1, le=10_000)
+    linger_ms: int = Field(5, ge=0, le=1_000)
+
+
+class PostgresSettings(BaseSettings):
+    model_config = _block("CSTATUS_PG_")
+
+    dsn: str = "postgresql://cstatus:cstatus@127.0.0.1:5432/cstatus"
+    pool_min: int = Field(1, ge=1)
+    pool_max: int = Field(10, ge=1)
+
+
+class RedisSettings(BaseSettings):
+    model_config = _block("CSTATUS_REDIS_")
+
+    url: str = "redis://127.0.0.1:6379/0"
+
+
+class AuthSettings(BaseSettings):
+    model_config = _block()
+
+    env: Literal["development", "test", "production"] = "development"
+    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    jwks_url: str | None = None
+    jwt_audience: str | None = None
+    jwt_leeway_s: int = Field(10, ge=0, le=300)
+
+    @model_validator(mode="after")
+    def _production_verifies_rs256_only(self) -> AuthSettings:
+        """Production verifies RS256 tokens against a JWKS and never accepts the dev secret."""
+        if self.env != "production":
+            return self
+        if "jwt_secret" in self.model_fields_set and (
+            self.jwt_secret.get_secret_value() == DEV_JWT_SECRET
+        ):
+            raise ValueError("the development CSTATUS_JWT_SECRET is refused with CSTATUS_ENV=production")
+        if not self.jwks_url:
+            raise ValueError("CSTATUS_ENV=production needs CSTATUS_JWKS_URL (RS256 via JWKS)")
+        return self
+
+
+class TelemetrySettings(BaseSettings):
+    model_config = _block()
+
+    log_level: str = "INFO"
+    log_format: Literal["json", "text"] = "json"
+    otel_endpoint: str | None = Field(None, description="OTLP/HTTP endpoint; tracing off if unset")
+
+
+class ServiceSettings(BaseSettings):
+    """The blocks every service has; a service subclasses it and adds its own fields."""
+
+    model_config = _block()
+
+    service_name: str = "cstatus"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    postgres: PostgresSettings = Field(default_factory=PostgresSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)

@@ -1,0 +1,126 @@
+"""JWT authentication and roles, answered as problem+json."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import httpx
+import jwt
+import pytest
+from fastapi import Depends, FastAPI
+
+from cstatus.platform.http.auth import (
+    TENANT_HEADER,
+    Authenticator,
+    Principal,
+    issue_dev_token,
+    require_roles,
+)
+from cstatus.platform.http.problem import PROBLEM_JSON, install_problem_handlers
+from cstatus.platform.settings import DEV_JWT_SECRET, AuthSettings
+
+pytestmark = pytest.mark.unit
+
+
+def _app() -> FastAPI:
+    app = FastAPI()
+    install_problem_handlers(app)
+    authenticate = Authenticator(AuthSettings(env="test"))
+    admin = require_roles(authenticate, "status:admin")
+
+    @app.get("/v1/thing")
+    async def thing(principal: Principal = Depends(admin)) -> dict[str, str]:
+        return {"tenant": principal.tenant, "sub": principal.subject}
+
+    return app
+
+
+async def _get(token: str | None, headers: dict[str, str] | None = None) -> httpx.Response:
+    sent = dict(headers or {})
+    if token is not None:
+        sent["Authorization"] = f"Bearer {token}"
+    transport = httpx.ASGITransport(app=_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        return await client.get("/v1/thing", headers=sent)
+
+
+def _token(**overrides: object) -> str:
+    claims: dict[str, object] = {
+        "sub": "u1", "tenant": "acme", "roles": ["status:admin"], "exp": int(time.time()) + 60,
+    }
+    claims.update(overrides)
+    return jwt.encode(claims, DEV_JWT_SECRET, algorithm="HS256")
+
+
+def _assert_problem(response: httpx.Response, status: int) -> dict[str, object]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM_JSON
+    body = response.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    return dict(body)
+
+
+async def test_a_valid_token_passes_with_its_tenant() -> None:
+    response = await _get(issue_dev_token(DEV_JWT_SECRET, tenant="acme", roles=["status:admin"]))
+    assert response.status_code == 200
+    assert response.json() == {"tenant": "acme", "sub": "dev-user"}
+
+
+async def test_no_token_is_401_with_a_challenge() -> None:
+    response = await _get(None)
+    _assert_problem(response, 401)
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_a_token_for_another_tenant_is_403() -> None:
+    body = _assert_problem(await _get(_token(), {TENANT_HEADER: "other-co"}), 403)
+    assert body["code"] == "tenant_mismatch"
+
+
+async def test_a_missing_role_is_403() -> None:
+    body = _assert_problem(await _get(_token(roles=["status:viewer"])), 403)
+    assert body["code"] == "forbidden"
+
+
+async def test_an_expired_token_is_401() -> None:
+    body = _assert_problem(await _get(_token(exp=int(time.time()) - 3600)), 401)
+    assert "expired" in str(body["detail"])
+
+
+def _unsigned(claims: dict[str, object]) -> str:
+    def part(obj: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+async def test_alg_none_is_401() -> None:
+    claims = {"sub": "u1", "tenant": "acme", "roles": ["status:admin"], "exp": time.time() + 60}
+    _assert_problem(await _get(_unsigned(claims)), 401)
+
+
+async def test_a_bad_signature_is_401() -> None:
+    forged = jwt.encode(
+        {"sub": "u1", "tenant": "acme", "roles": ["status:admin"], "exp": time.time() + 60},
+        "not-the-secret-but-long-enough-for-hs256",
+        algorithm="HS256",
+    )
+    _assert_problem(await _get(forged), 401)
+
+
+async def test_a_token_without_the_tenant_claim_is_401() -> None:
+    token = jwt.encode(
+        {"sub": "u1", "roles": ["status:admin"], "exp": time.time() + 60},
+        DEV_JWT_SECRET,
+        algorithm="HS256",
+    )
+    _assert_problem(await _get(token), 401)
+
+
+def test_production_refuses_the_development_secret() -> None:
+    with pytest.raises(ValueError, match="development"):
+        AuthSettings(env="production", jwt_secret=DEV_JWT_SECRET, jwks_url="https://idp/jwks")
+    with pytest.raises(ValueError, match="JWKS"):
+        AuthSettings(env="production")
