@@ -101,14 +101,14 @@ def stack() -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="session")
-async def pg_pool(stack: Stack) -> AsyncIterator[asyncpg.Pool[Any]]:
-    pool: asyncpg.Pool[Any] = await asyncpg.create_pool(stack.pg_dsn, min_size=1, max_size=10)
+async def pg_pool(stack: Stack) -> AsyncIterator[asyncpg.Pool]:
+    pool: asyncpg.Pool = await asyncpg.create_pool(stack.pg_dsn, min_size=1, max_size=10)
     yield pool
     await pool.close()
 
 
 @pytest.fixture
-async def schema(pg_pool: asyncpg.Pool[Any]) -> AsyncIterator[str]:
+async def schema(pg_pool: asyncpg.Pool) -> AsyncIterator[str]:
     """A fresh PostgreSQL schema for one test, dropped afterwards."""
     name = f"t_{uuid.uuid4().hex[:12]}"
     yield name

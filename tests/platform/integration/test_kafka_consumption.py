@@ -93,7 +93,8 @@ async def test_poison_messages_are_dead_lettered_and_the_partition_moves_on(
 
     async def handle(batch: Sequence[Decoded[Ping]]) -> None:
         for item in batch:
-            attempts[item.value.n] = attempts.get(item.value.n, 0) + 1
+            if len(batch) == 1:  # a failing batch is split; count the tries of each message alone
+                attempts[item.value.n] = attempts.get(item.value.n, 0) + 1
             if item.value.n == 13:
                 raise ValueError("thirteen is unlucky")
         processed.extend(item.value.n for item in batch)
@@ -102,8 +103,11 @@ async def test_poison_messages_are_dead_lettered_and_the_partition_moves_on(
         return Ping.model_validate_json(record.value)
 
     consumer = ReliableBatchConsumer(
-        decode=decode, handle=handle, dead_letters=DeadLetters(producer, group="dlq-test"),
-        max_tries=3, backoff_s=0.01,
+        decode=decode,
+        handle=handle,
+        dead_letters=DeadLetters(producer, group="dlq-test"),
+        max_tries=3,
+        backoff_s=0.01,
     )
     broker = create_broker(settings, client_id="t")
     subscribe_batch(broker, topic, group_id="dlq-test", handler=consumer, settings=settings)
@@ -133,7 +137,8 @@ async def test_poison_messages_are_dead_lettered_and_the_partition_moves_on(
         assert headers["x-dlq-original-topic"] == topic
         assert headers["x-dlq-original-partition"] == "0"
     assert [by_value[v]["x-dlq-original-offset"] for v in (b"not json at all", b'{"n": 13}')] == [
-        "1", "3",
+        "1",
+        "3",
     ]
 
 
@@ -141,7 +146,9 @@ async def _committed(bootstrap: str, group: str, topic: str) -> int | None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        offsets = await admin.list_consumer_group_offsets(group, partitions=[TopicPartition(topic, 0)])
+        offsets = await admin.list_consumer_group_offsets(
+            group, partitions=[TopicPartition(topic, 0)]
+        )
     finally:
         await admin.close()
     meta = offsets.get(TopicPartition(topic, 0))
@@ -167,8 +174,10 @@ async def test_offsets_are_committed_only_after_the_work(stack: Any, new_topic: 
         seen.extend(item.value.n for item in batch)
 
     consumer = ReliableBatchConsumer(
-        decode=lambda r: Ping.model_validate_json(r.value), handle=handle,
-        dead_letters=DeadLetters(producer, group="alo-test"), backoff_s=0.01,
+        decode=lambda r: Ping.model_validate_json(r.value),
+        handle=handle,
+        dead_letters=DeadLetters(producer, group="alo-test"),
+        backoff_s=0.01,
     )
     raw = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap)
     await raw.start()

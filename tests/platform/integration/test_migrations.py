@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 
 async def test_migrations_apply_once_in_order(
-    pg_pool: asyncpg.Pool[Any], schema: str, tmp_path: Path
+    pg_pool: asyncpg.Pool, schema: str, tmp_path: Path
 ) -> None:
     (tmp_path / "0001_things.sql").write_text("CREATE TABLE things (id int PRIMARY KEY);")
     (tmp_path / "0002_more.sql").write_text("ALTER TABLE things ADD COLUMN name text;")
@@ -32,7 +32,7 @@ async def test_migrations_apply_once_in_order(
 
 
 async def test_a_failing_migration_leaves_nothing_half_applied(
-    pg_pool: asyncpg.Pool[Any], schema: str, tmp_path: Path
+    pg_pool: asyncpg.Pool, schema: str, tmp_path: Path
 ) -> None:
     (tmp_path / "0001_bad.sql").write_text("CREATE TABLE ok (id int); SELECT broken_function();")
     async with pg_pool.acquire() as conn:

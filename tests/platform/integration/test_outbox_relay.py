@@ -57,22 +57,24 @@ async def _read_all(bootstrap: str, topic: str, expected: int) -> list[Any]:
 
 
 def _message(topic: str, key: str, n: int) -> OutboxMessage:
-    return OutboxMessage(topic, key.encode(), f"{key}:{n}".encode(), (("event-id", f"{key}-{n}".encode()),))
+    return OutboxMessage(
+        topic, key.encode(), f"{key}:{n}".encode(), (("event-id", f"{key}-{n}".encode()),)
+    )
 
 
-async def _migrated(pg_pool: asyncpg.Pool[Any], schema: str) -> None:
+async def _migrated(pg_pool: asyncpg.Pool, schema: str) -> None:
     async with pg_pool.acquire() as conn:
         await apply_migrations(conn, schema, [])
 
 
-async def _drain(relay: OutboxRelay, pg_pool: asyncpg.Pool[Any]) -> None:
+async def _drain(relay: OutboxRelay, pg_pool: asyncpg.Pool) -> None:
     async with pg_pool.acquire() as conn:
         while await relay.relay_once(conn):
             pass
 
 
 async def test_relay_publishes_exactly_the_committed_rows_in_order_per_key(
-    stack: Any, pg_pool: asyncpg.Pool[Any], schema: str, new_topic: Any
+    stack: Any, pg_pool: asyncpg.Pool, schema: str, new_topic: Any
 ) -> None:
     topic = await new_topic(partitions=3, with_dlq=False)
     await _migrated(pg_pool, schema)
@@ -103,7 +105,7 @@ async def test_relay_publishes_exactly_the_committed_rows_in_order_per_key(
 
 
 async def test_a_relay_killed_between_publish_and_mark_is_made_good_by_the_next(
-    stack: Any, pg_pool: asyncpg.Pool[Any], schema: str, new_topic: Any
+    stack: Any, pg_pool: asyncpg.Pool, schema: str, new_topic: Any
 ) -> None:
     topic = await new_topic(partitions=1, with_dlq=False)
     await _migrated(pg_pool, schema)
@@ -137,13 +139,15 @@ async def test_a_relay_killed_between_publish_and_mark_is_made_good_by_the_next(
         for record in records:
             async with conn.transaction():
                 event_id = dict(record.headers)["event-id"].decode()
-                if await claim_many(conn, "consumer-test", [("acme", f"{schema}:{event_id}")]):
+                if await claim_many(
+                    conn, schema, "consumer-test", [("acme", f"{schema}:{event_id}")]
+                ):
                     processed.append(record.value.decode())
     assert processed == [f"k:{n}" for n in range(10)]
 
 
 async def test_only_one_relay_leads_per_schema(
-    stack: Any, pg_pool: asyncpg.Pool[Any], schema: str
+    stack: Any, pg_pool: asyncpg.Pool, schema: str
 ) -> None:
     await _migrated(pg_pool, schema)
     producer = KafkaProducer(KafkaSettings(bootstrap=stack.kafka_bootstrap), client_id="t")

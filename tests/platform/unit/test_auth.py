@@ -48,7 +48,10 @@ async def _get(token: str | None, headers: dict[str, str] | None = None) -> http
 
 def _token(**overrides: object) -> str:
     claims: dict[str, object] = {
-        "sub": "u1", "tenant": "acme", "roles": ["status:admin"], "exp": int(time.time()) + 60,
+        "sub": "u1",
+        "tenant": "acme",
+        "roles": ["status:admin"],
+        "exp": int(time.time()) + 60,
     }
     claims.update(overrides)
     return jwt.encode(claims, DEV_JWT_SECRET, algorithm="HS256")

@@ -68,7 +68,7 @@ class ServiceRuntime:
         self._migrations = migrations
         self._subscriptions = tuple(subscriptions)
         self._handlers: dict[str, BatchHandler] = {}
-        self._pool: asyncpg.Pool[Any] | None = None
+        self._pool: asyncpg.Pool | None = None
         self._redis: aioredis.Redis | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.relay: OutboxRelay | None = None
@@ -76,7 +76,7 @@ class ServiceRuntime:
             self._subscribe(sub)
 
     @property
-    def pool(self) -> asyncpg.Pool[Any]:
+    def pool(self) -> asyncpg.Pool:
         if self._pool is None:
             raise RuntimeError(f"{self.name} has not started")
         return self._pool
@@ -92,7 +92,10 @@ class ServiceRuntime:
             await self._handlers[sub.group_id](records)
 
         subscribe_batch(
-            self.broker, *sub.topics, group_id=sub.group_id, handler=dispatch,
+            self.broker,
+            *sub.topics,
+            group_id=sub.group_id,
+            handler=dispatch,
             settings=self.settings.kafka,
         )
 

@@ -69,7 +69,9 @@ class AuthSettings(BaseSettings):
         if "jwt_secret" in self.model_fields_set and (
             self.jwt_secret.get_secret_value() == DEV_JWT_SECRET
         ):
-            raise ValueError("the development CSTATUS_JWT_SECRET is refused with CSTATUS_ENV=production")
+            raise ValueError(
+                "the development CSTATUS_JWT_SECRET is refused with CSTATUS_ENV=production"
+            )
         if not self.jwks_url:
             raise ValueError("CSTATUS_ENV=production needs CSTATUS_JWKS_URL (RS256 via JWKS)")
         return self

@@ -11,7 +11,7 @@ __all__ = ["claim", "claim_many"]
 
 
 async def claim_many(
-    conn: asyncpg.Connection[Any], consumer: str, keys: Iterable[tuple[str, str]]
+    conn: asyncpg.Connection, schema: str, consumer: str, keys: Iterable[tuple[str, str]]
 ) -> set[tuple[str, str]]:
     """Record (tenant, event_id) pairs as processed; return the ones not seen before.
 
@@ -22,7 +22,7 @@ async def claim_many(
     if not pairs:
         return set()
     rows = await conn.fetch(
-        "INSERT INTO inbox (consumer, tenant, event_id)"
+        f"INSERT INTO {schema}.inbox (consumer, tenant, event_id)"
         " SELECT $1, t, e FROM unnest($2::text[], $3::text[]) AS u(t, e)"
         " ON CONFLICT DO NOTHING RETURNING tenant, event_id",
         consumer,
@@ -32,6 +32,8 @@ async def claim_many(
     return {(r["tenant"], r["event_id"]) for r in rows}
 
 
-async def claim(conn: asyncpg.Connection[Any], consumer: str, tenant: str, event_id: str) -> bool:
+async def claim(
+    conn: asyncpg.Connection, schema: str, consumer: str, tenant: str, event_id: str
+) -> bool:
     """Record one message as processed; False when it was processed before."""
-    return bool(await claim_many(conn, consumer, [(tenant, event_id)]))
+    return bool(await claim_many(conn, schema, consumer, [(tenant, event_id)]))

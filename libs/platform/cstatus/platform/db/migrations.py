@@ -47,11 +47,13 @@ def platform_migrations() -> list[Migration]:
 
 
 def _lock_key(schema: str) -> int:
-    return int.from_bytes(hashlib.sha256(f"migrate:{schema}".encode()).digest()[:8], "big", signed=True)
+    return int.from_bytes(
+        hashlib.sha256(f"migrate:{schema}".encode()).digest()[:8], "big", signed=True
+    )
 
 
 async def apply_migrations(
-    conn: asyncpg.Connection[Any], schema: str, migrations: list[Migration]
+    conn: asyncpg.Connection, schema: str, migrations: list[Migration]
 ) -> list[str]:
     """Create `schema` if needed and apply the platform's and the given migrations not yet applied.
 
@@ -68,7 +70,8 @@ async def apply_migrations(
             " version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
         )
         done = {
-            r["version"] for r in await conn.fetch(f"SELECT version FROM {schema}.schema_migrations")
+            r["version"]
+            for r in await conn.fetch(f"SELECT version FROM {schema}.schema_migrations")
         }
         for migration in [*platform_migrations(), *migrations]:
             if migration.version in done:

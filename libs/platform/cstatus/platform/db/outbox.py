@@ -35,9 +35,7 @@ def _with_trace_context(headers: tuple[tuple[str, bytes], ...]) -> list[list[str
     return encoded
 
 
-async def enqueue(
-    conn: asyncpg.Connection[Any], schema: str, messages: Sequence[OutboxMessage]
-) -> None:
+async def enqueue(conn: asyncpg.Connection, schema: str, messages: Sequence[OutboxMessage]) -> None:
     """Insert messages for the relay; they become visible to it only when the transaction commits.
 
     The current trace context is stored with each message so the publication continues the trace.

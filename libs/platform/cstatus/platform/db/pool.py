@@ -12,7 +12,7 @@ from cstatus.platform.settings import PostgresSettings
 __all__ = ["create_pool", "init_connection"]
 
 
-async def init_connection(conn: asyncpg.Connection[Any]) -> None:
+async def init_connection(conn: asyncpg.Connection) -> None:
     """Decode json/jsonb columns to Python objects (and encode them from Python objects)."""
     for type_name in ("json", "jsonb"):
         await conn.set_type_codec(
@@ -20,9 +20,9 @@ async def init_connection(conn: asyncpg.Connection[Any]) -> None:
         )
 
 
-async def create_pool(settings: PostgresSettings, *, schema: str) -> asyncpg.Pool[Any]:
+async def create_pool(settings: PostgresSettings, *, schema: str) -> asyncpg.Pool:
     """A pool whose connections resolve unqualified names in `schema` first."""
-    pool: asyncpg.Pool[Any] = await asyncpg.create_pool(
+    pool: asyncpg.Pool = await asyncpg.create_pool(
         settings.dsn,
         min_size=settings.pool_min,
         max_size=settings.pool_max,

@@ -28,7 +28,9 @@ log = logging.getLogger(__name__)
 
 
 def _lock_key(schema: str) -> int:
-    return int.from_bytes(hashlib.sha256(f"relay:{schema}".encode()).digest()[:8], "big", signed=True)
+    return int.from_bytes(
+        hashlib.sha256(f"relay:{schema}".encode()).digest()[:8], "big", signed=True
+    )
 
 
 def _message(row: asyncpg.Record) -> OutboxMessage:
@@ -46,7 +48,7 @@ def _message(row: asyncpg.Record) -> OutboxMessage:
 class OutboxRelay:
     def __init__(
         self,
-        pool: asyncpg.Pool[Any],
+        pool: asyncpg.Pool,
         schema: str,
         sink: MessageSink,
         *,
@@ -77,7 +79,7 @@ class OutboxRelay:
                 log.warning("outbox relay of %s interrupted: %r", self._schema, error)
                 await asyncio.sleep(self._standby_interval_s)
 
-    async def _lead(self, conn: asyncpg.Connection[Any]) -> None:
+    async def _lead(self, conn: asyncpg.Connection) -> None:
         while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _lock_key(self._schema)):
             await asyncio.sleep(self._standby_interval_s)
         channel = notify_channel(self._schema)
@@ -101,7 +103,7 @@ class OutboxRelay:
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
 
-    async def relay_once(self, conn: asyncpg.Connection[Any]) -> int:
+    async def relay_once(self, conn: asyncpg.Connection) -> int:
         """Publish one batch of committed rows and delete them; return how many."""
         rows = await conn.fetch(
             f"SELECT id, topic, key, value, headers FROM {self._schema}.outbox ORDER BY id LIMIT $1",
@@ -111,7 +113,8 @@ class OutboxRelay:
             return 0
         await self._sink.send_batch([_message(r) for r in rows])
         await conn.execute(
-            f"DELETE FROM {self._schema}.outbox WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
+            f"DELETE FROM {self._schema}.outbox WHERE id = ANY($1::bigint[])",
+            [r["id"] for r in rows],
         )
         self.published += len(rows)
         return len(rows)

@@ -93,7 +93,8 @@ class Authenticator:
         requested = request.headers.get(TENANT_HEADER)
         if requested is not None and requested != principal.tenant:
             raise Problem(
-                403, "the token belongs to another tenant than the one asked for",
+                403,
+                "the token belongs to another tenant than the one asked for",
                 code="tenant_mismatch",
             )
         return principal

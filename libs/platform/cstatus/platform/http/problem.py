@@ -101,21 +101,32 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Problem)
         return problem_response(
-            exc.status, exc.detail, title=exc.title, code=exc.code, instance=request.url.path,
-            errors=exc.errors, headers=exc.headers, **exc.extensions,
+            exc.status,
+            exc.detail,
+            title=exc.title,
+            code=exc.code,
+            instance=request.url.path,
+            errors=exc.errors,
+            headers=exc.headers,
+            **exc.extensions,
         )
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         return problem_response(
-            422, "the request is not valid", code="validation_failed",
-            instance=request.url.path, errors=_field_errors(exc),
+            422,
+            "the request is not valid",
+            code="validation_failed",
+            instance=request.url.path,
+            errors=_field_errors(exc),
         )
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         return problem_response(
-            exc.status_code, str(exc.detail), instance=request.url.path,
+            exc.status_code,
+            str(exc.detail),
+            instance=request.url.path,
             headers=dict(exc.headers) if exc.headers else None,
         )
 

@@ -10,6 +10,11 @@ __all__ = ["serve"]
 
 def serve(app: FastAPI, *, host: str, port: int) -> None:
     uvicorn.run(
-        app, host=host, port=port, log_config=None, access_log=False, lifespan="on",
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
         timeout_graceful_shutdown=30,
     )

@@ -9,6 +9,7 @@ dependency down, shutdown) seeks the partition back so the batch is delivered ag
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -46,6 +47,7 @@ def create_broker(
         linger_ms=settings.linger_ms,
         middlewares=middlewares,
         graceful_timeout=30.0,
+        logger=logging.getLogger("cstatus.kafka"),
     )
 
 

@@ -110,7 +110,8 @@ class ReliableBatchConsumer(Generic[T]):
                 tries += 1
                 if tries >= self._max_tries:
                     log.error(
-                        "dead-lettering message after %d tries", tries,
+                        "dead-lettering message after %d tries",
+                        tries,
                         extra={"topic": batch[0].record.topic, "offset": batch[0].record.offset},
                         exc_info=error,
                     )
@@ -122,6 +123,8 @@ class ReliableBatchConsumer(Generic[T]):
         delay = min(self._max_backoff_s, self._backoff_s * (2 ** min(tries, 10)))
         log.warning(
             "handler failed (%s), trying again in %.2fs: %r",
-            "transient" if transient else f"try {tries}", delay, error,
+            "transient" if transient else f"try {tries}",
+            delay,
+            error,
         )
         await asyncio.sleep(delay)

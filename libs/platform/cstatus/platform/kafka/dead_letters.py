@@ -20,9 +20,7 @@ def dead_letter_of(
 ) -> OutboxMessage:
     """The original message, unchanged, with the error and where it came from in its headers."""
     reason = f"{type(error).__name__}: {error}"[:_MAX_ERROR]
-    headers = [
-        (k, v) for k, v in (record.headers or ()) if not k.startswith("x-dlq-")
-    ]
+    headers = [(k, v) for k, v in (record.headers or ()) if not k.startswith("x-dlq-")]
     headers += [
         ("x-dlq-error", reason.encode()),
         ("x-dlq-error-type", type(error).__name__.encode()),

@@ -1,0 +1,66 @@
+"""The usual way a service consumes: one transaction per batch with inbox de-duplication.
+
+The handler built here decodes each record as a CloudEvent of its topic (undecodable ones are
+dead-lettered), then in ONE database transaction claims the events in the inbox and hands only the
+new ones to `apply`, which changes state and writes outbox rows on the same connection. The offsets
+are committed after that transaction, so a crash anywhere replays the batch and the inbox drops what
+was already applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import asyncpg
+from aiokafka.structs import ConsumerRecord
+
+from cstatus.contracts.envelope import CloudEvent
+from cstatus.contracts.registry import decode_input
+from cstatus.platform.db.inbox import claim_many
+from cstatus.platform.kafka.consumer import Decoded, ReliableBatchConsumer
+from cstatus.platform.kafka.dead_letters import DeadLetters
+from cstatus.platform.settings import KafkaSettings
+
+__all__ = ["ApplyEvents", "decode_record", "transactional_consumer"]
+
+ApplyEvents = Callable[[asyncpg.Connection, Sequence[CloudEvent[Any]]], Awaitable[None]]
+
+
+def decode_record(record: ConsumerRecord[bytes, bytes]) -> CloudEvent[Any]:
+    """The CloudEvent in a record, validated against its topic's contract."""
+    if record.value is None:
+        raise ValueError("empty message (tombstone) where an event was expected")
+    return decode_input(record.topic, record.value)
+
+
+def transactional_consumer(
+    pool: asyncpg.Pool,
+    *,
+    schema: str,
+    consumer: str,
+    apply: ApplyEvents,
+    dead_letters: DeadLetters,
+    settings: KafkaSettings,
+) -> ReliableBatchConsumer[CloudEvent[Any]]:
+    async def handle(batch: Sequence[Decoded[CloudEvent[Any]]]) -> None:
+        async with pool.acquire() as conn, conn.transaction():
+            fresh = await claim_many(
+                conn, schema, consumer, [(d.value.tenant, d.value.id) for d in batch]
+            )
+            new: list[CloudEvent[Any]] = []
+            for item in batch:
+                key = (item.value.tenant, item.value.id)
+                if key in fresh:
+                    fresh.discard(key)  # a duplicate inside the batch is applied once
+                    new.append(item.value)
+            if new:
+                await apply(conn, new)
+
+    return ReliableBatchConsumer(
+        decode=decode_record,
+        handle=handle,
+        dead_letters=dead_letters,
+        max_tries=settings.max_tries,
+        backoff_s=settings.retry_backoff_ms / 1000,
+    )

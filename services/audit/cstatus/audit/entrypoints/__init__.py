@@ -1,0 +1,1 @@
+"""Where messages and requests enter: Kafka subscriptions and HTTP routes."""

@@ -1,0 +1,43 @@
+"""Kafka entry point of the Audit service: the topics it consumes, one transaction per batch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+
+from cstatus.contracts import topics
+from cstatus.contracts.envelope import CloudEvent
+from cstatus.platform.kafka.dead_letters import DeadLetters
+from cstatus.platform.kafka.transactional import transactional_consumer
+from cstatus.platform.service import BatchHandler, ServiceRuntime, Subscription
+
+__all__ = ["CONSUMER", "TOPICS", "subscription"]
+
+CONSUMER = "audit"
+TOPICS: tuple[str, ...] = (
+    topics.STATUS_CHANGES,
+    topics.REJECTIONS,
+    topics.CRM_CUSTOMERS,
+)
+
+
+async def apply_events(conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]]) -> None:
+    """Skeleton: events are validated, de-duplicated and acknowledged; the service's own issue
+    gives them their effect."""
+
+
+def _build(runtime: ServiceRuntime, dead_letters: DeadLetters) -> BatchHandler:
+    return transactional_consumer(
+        runtime.pool,
+        schema=runtime.schema,
+        consumer=CONSUMER,
+        apply=apply_events,
+        dead_letters=dead_letters,
+        settings=runtime.settings.kafka,
+    )
+
+
+def subscription() -> Subscription:
+    return Subscription(group_id=CONSUMER, topics=TOPICS, build=_build)

@@ -1,0 +1,1 @@
+"""Handlers: (command, unit of work) -> events; ports as Protocols."""

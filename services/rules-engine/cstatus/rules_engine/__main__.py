@@ -1,0 +1,16 @@
+"""`python -m cstatus.rules_engine`: run the Rules engine service."""
+
+from __future__ import annotations
+
+from cstatus.rules_engine.bootstrap import create_app
+from cstatus.rules_engine.settings import RulesEngineSettings
+from cstatus.platform.http.serve import serve
+
+
+def main() -> None:
+    settings = RulesEngineSettings()
+    serve(create_app(settings), host=settings.http_host, port=settings.http_port)
+
+
+if __name__ == "__main__":
+    main()

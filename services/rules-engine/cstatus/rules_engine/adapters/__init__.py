@@ -1,0 +1,1 @@
+"""PostgreSQL, Redis and Kafka adapters, and their in-memory twins."""

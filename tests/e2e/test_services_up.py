@@ -1,0 +1,30 @@
+"""Each service runs as its own process: health, readiness, metrics and OpenAPI."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+CONSUMING = {"assignment", "rules-engine", "audit"}
+
+
+@pytest.mark.parametrize("name", ["status-config", "assignment", "rules-engine", "audit"])
+def test_service_is_live_ready_and_measured(services: dict[str, str], name: str) -> None:
+    base = services[name]
+    assert httpx.get(f"{base}/health/live").json() == {"status": "live"}
+    ready = httpx.get(f"{base}/health/ready").json()
+    assert ready == {
+        "status": "ready", "checks": {"postgres": "up", "redis": "up", "kafka": "up"}
+    }
+    metrics = httpx.get(f"{base}/metrics").text
+    if name in CONSUMING:
+        assert "cstatus_consumer_lag" in metrics
+    assert httpx.get(f"{base}/openapi.json").json()["info"]["title"]
+
+
+def test_unknown_route_is_problem_json(services: dict[str, str]) -> None:
+    response = httpx.get(f"{services['assignment']}/v1/nope")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
