@@ -15,9 +15,7 @@ def test_service_is_live_ready_and_measured(services: dict[str, str], name: str)
     base = services[name]
     assert httpx.get(f"{base}/health/live").json() == {"status": "live"}
     ready = httpx.get(f"{base}/health/ready").json()
-    assert ready == {
-        "status": "ready", "checks": {"postgres": "up", "redis": "up", "kafka": "up"}
-    }
+    assert ready == {"status": "ready", "checks": {"postgres": "up", "redis": "up", "kafka": "up"}}
     metrics = httpx.get(f"{base}/metrics").text
     if name in CONSUMING:
         assert "cstatus_consumer_lag" in metrics

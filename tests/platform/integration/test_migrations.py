@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import pytest
@@ -43,5 +42,5 @@ async def test_a_failing_migration_leaves_nothing_half_applied(
 
 def test_misnamed_migration_is_refused(tmp_path: Path) -> None:
     (tmp_path / "1_things.sql").write_text("SELECT 1;")
-    with pytest.raises(ValueError, match="0001_name.sql"):
+    with pytest.raises(ValueError, match=r"0001_name\.sql"):
         load_migrations(tmp_path)

@@ -27,7 +27,10 @@ pytestmark = pytest.mark.integration
 def _booking(event_id: str, customer: str) -> bytes:
     event = new_event(
         ReservationBooked(reservation_id=f"r-{event_id}", arrival_date="2026-12-01"),
-        id=event_id, source="test", tenant="acme", subject=customer,
+        id=event_id,
+        source="test",
+        tenant="acme",
+        subject=customer,
         time=datetime(2026, 11, 20, tzinfo=UTC),
     )
     return encode(event)
@@ -54,8 +57,12 @@ async def test_each_event_is_applied_once_and_failures_roll_back_everything(
             raise ConnectionError("database went away mid-batch")
 
     handler = transactional_consumer(
-        pg_pool, schema=schema, consumer="tx-test", apply=apply,
-        dead_letters=DeadLetters(producer, group=schema), settings=settings,
+        pg_pool,
+        schema=schema,
+        consumer="tx-test",
+        apply=apply,
+        dead_letters=DeadLetters(producer, group=schema),
+        settings=settings,
     )
     run = schema  # unique per test run
     sent = [_booking(f"{run}-{n}", f"c{n % 3}") for n in range(6)]
@@ -67,7 +74,10 @@ async def test_each_event_is_applied_once_and_failures_roll_back_everything(
 
     broker = create_broker(settings, client_id="t")
     subscribe_batch(
-        broker, topics.BOOKINGS_RESERVATIONS, group_id=f"tx-{run}", handler=handler,
+        broker,
+        topics.BOOKINGS_RESERVATIONS,
+        group_id=f"tx-{run}",
+        handler=handler,
         settings=settings,
     )
     await producer.start()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from cstatus.platform.http.serve import serve
 from cstatus.rules_engine.bootstrap import create_app
 from cstatus.rules_engine.settings import RulesEngineSettings
-from cstatus.platform.http.serve import serve
 
 
 def main() -> None:

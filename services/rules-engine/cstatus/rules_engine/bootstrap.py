@@ -6,9 +6,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from cstatus.platform.service import ServiceRuntime
 from cstatus.rules_engine.entrypoints import kafka
 from cstatus.rules_engine.settings import RulesEngineSettings
-from cstatus.platform.service import ServiceRuntime
 
 __all__ = ["create_app"]
 

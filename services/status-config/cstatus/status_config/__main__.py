@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from cstatus.platform.http.serve import serve
 from cstatus.status_config.bootstrap import create_app
 from cstatus.status_config.settings import StatusConfigSettings
-from cstatus.platform.http.serve import serve
 
 
 def main() -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from cstatus.status_config.settings import StatusConfigSettings
 from cstatus.platform.service import ServiceRuntime
+from cstatus.status_config.settings import StatusConfigSettings
 
 __all__ = ["create_app"]
 

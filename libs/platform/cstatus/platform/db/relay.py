@@ -12,10 +12,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
-from typing import Any
 
 import asyncpg
 
@@ -74,7 +74,7 @@ class OutboxRelay:
                     await self._lead(conn)
             except asyncio.CancelledError:
                 raise
-            except Exception as error:  # noqa: BLE001 - keep relaying after any outage
+            except Exception as error:
                 self.is_leader = False
                 log.warning("outbox relay of %s interrupted: %r", self._schema, error)
                 await asyncio.sleep(self._standby_interval_s)
@@ -90,10 +90,8 @@ class OutboxRelay:
                 self._wake.clear()
                 relayed = await self.relay_once(conn)
                 if relayed < self._batch_size:
-                    try:
+                    with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
-                    except TimeoutError:
-                        pass
         finally:
             self.is_leader = False
             if not conn.is_closed():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from aiokafka.structs import ConsumerRecord
 from faststream import AckPolicy
@@ -86,7 +86,7 @@ def subscribe_batch(
     group_id: str,
     handler: Callable[[Records], Awaitable[None]],
     settings: KafkaSettings,
-    auto_offset_reset: str = "earliest",
+    auto_offset_reset: Literal["latest", "earliest", "none"] = "earliest",
 ) -> Any:
     """Subscribe `handler` to batches of raw records of `topics`, committed after it returns."""
 

@@ -83,7 +83,7 @@ class ReliableBatchConsumer(Generic[T]):
         for record in records:
             try:
                 decoded.append(Decoded(record, self._decode(record)))
-            except Exception as error:  # noqa: BLE001 - any decode failure is the message's fault
+            except Exception as error:
                 log.warning(
                     "dead-lettering undecodable message",
                     extra={"topic": record.topic, "offset": record.offset, "error": str(error)},

@@ -68,7 +68,7 @@ class LagMonitor:
                     await asyncio.sleep(self._interval_s)
             except asyncio.CancelledError:
                 raise
-            except Exception as error:  # noqa: BLE001 - metrics must never stop the service
+            except Exception as error:
                 log.warning("consumer lag not measured: %r", error)
                 await asyncio.sleep(self._interval_s)
             finally:
