@@ -89,8 +89,17 @@ stop_pid() {
 }
 
 APT_UPDATED=0
+POLICY_TO_REMOVE=
+remove_policy() {
+    if [[ -n $POLICY_TO_REMOVE ]]; then
+        rm -f "$POLICY_TO_REMOVE"
+        POLICY_TO_REMOVE=
+    fi
+}
+trap remove_policy EXIT
+
 apt_install() {
-    local log=$LOG_DIR/apt.log policy=/usr/sbin/policy-rc.d made_policy=0 rc=0
+    local log=$LOG_DIR/apt.log policy=/usr/sbin/policy-rc.d rc=0
     if [[ $(id -u) -ne 0 ]]; then
         warn "need root to apt-get install $*"
         return 1
@@ -98,7 +107,9 @@ apt_install() {
     say "apt: installing $*…"
     # Package scripts must not start system services (a Debian redis or PostgreSQL on our ports).
     if [[ ! -e $policy ]]; then
-        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && made_policy=1
+        POLICY_TO_REMOVE=$policy
+        printf '#!/bin/sh\nexit 101\n' >"$policy"
+        chmod 755 "$policy"
     fi
     {
         if [[ $APT_UPDATED -eq 0 ]]; then
@@ -106,7 +117,7 @@ apt_install() {
         fi
         apt-get install -y -q --no-install-recommends "$@"
     } >>"$log" 2>&1 </dev/null || rc=$?
-    [[ $made_policy -eq 1 ]] && rm -f "$policy"
+    remove_policy
     if [[ $rc -ne 0 ]]; then
         warn "apt-get install $* failed (exit $rc); see $log"
         tail -n 20 "$log" >&2 || true
@@ -117,6 +128,16 @@ apt_install() {
 ensure_state_dir() {
     mkdir -p "$STATE_DIR" "$LOG_DIR"
     STATE_DIR=$(cd "$STATE_DIR" && pwd -P)
+}
+
+# One stack.sh at a time per state directory, so that two `up`s never start two brokers. The lock
+# is fd 9; every server started below gets `9>&-`, so that it does not hold the lock after we exit.
+lock_state_dir() {
+    exec 9>"$STATE_DIR/.lock"
+    if ! flock -n 9; then
+        say "waiting for another stack.sh working on $STATE_DIR…"
+        flock -w 600 9 || fail stack "another stack.sh kept $STATE_DIR/.lock for 10 minutes"
+    fi
 }
 
 # The postgres OS user must be able to reach the data directory: make every parent searchable.
@@ -163,11 +184,11 @@ kafka_fetch() {
     fi
     command -v mvn >/dev/null || apt_install maven || fail kafka "mvn is missing and could not be installed"
     say "kafka: fetching the $KAFKA_VERSION jars into $KAFKA_CACHE…"
-    rm -rf "$KAFKA_CACHE"
     mkdir -p "$KAFKA_CACHE"
+    rm -f "$marker"
+    find "$KAFKA_CACHE" -maxdepth 1 -name '*.jar' -delete # jars of an older pom
     if ! mvn -B -q -f "$KAFKA_POM" dependency:copy-dependencies \
         -DoutputDirectory="$KAFKA_CACHE" >"$log" 2>&1 </dev/null; then
-        rm -rf "$KAFKA_CACHE"
         fail kafka "could not fetch the Kafka jars with Maven" "$log"
     fi
     printf '%s\n' "$pom_sum" >"$marker"
@@ -193,8 +214,10 @@ kafka_configure() {
         local log=$LOG_DIR/kafka-format.log cluster_id
         say "kafka: formatting the KRaft storage…"
         kafka_cmd kafka.tools.StorageTool random-uuid
-        cluster_id=$("${KAFKA_CMD[@]}" 2>>"$log" </dev/null) ||
+        if ! cluster_id=$("${KAFKA_CMD[@]}" 2>>"$log" </dev/null); then
+            printf '%s\n' "$cluster_id" >>"$log" # the JVM reports start-up errors on stdout
             fail kafka "could not generate a cluster id" "$log"
+        fi
         kafka_cmd kafka.tools.StorageTool format --standalone --ignore-formatted \
             -t "$cluster_id" -c "$KAFKA_DIR/server.properties"
         "${KAFKA_CMD[@]}" >>"$log" 2>&1 </dev/null ||
@@ -226,7 +249,7 @@ kafka_start() {
     (
         cd "$KAFKA_DIR"
         # setsid: a session of its own, so nothing sent to the caller's process group reaches it.
-        nohup setsid "${KAFKA_CMD[@]}" >>"$LOG_DIR/kafka.out" 2>&1 </dev/null &
+        nohup setsid "${KAFKA_CMD[@]}" >>"$LOG_DIR/kafka.out" 2>&1 </dev/null 9>&- &
         echo $! >"$KAFKA_PIDFILE"
     )
 }
@@ -242,9 +265,6 @@ kafka_wait() {
                 fail kafka "port $KAFKA_PORT not open after ${WAIT_S}s" "$LOG_DIR/kafka/server.log"
             sleep 0.5
         done
-    fi
-    if [[ ! -x $PYTHON ]]; then
-        fail kafka "$PYTHON not found: run 'make setup' first (or set PYTHON=…) so that the topics can be created"
     fi
     say "kafka: creating topics…"
     local remaining=$((deadline - SECONDS))
@@ -279,9 +299,9 @@ PG_BIN=
 find_pg_bin() {
     local dir
     PG_BIN=
-    for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V); do
+    while IFS= read -r dir; do
         [[ -x $dir/initdb && -x $dir/pg_ctl ]] && PG_BIN=$dir
-    done
+    done < <(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V)
     [[ -n $PG_BIN ]]
 }
 
@@ -361,7 +381,7 @@ EOF
         chown postgres:postgres "$PG_DATA/cstatus.conf"
         say "postgres: starting on 127.0.0.1:$PG_PORT…"
         runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t "$WAIT_S" \
-            start >/dev/null 2>&1 </dev/null || fail postgres "pg_ctl start failed" "$PG_LOG"
+            start >/dev/null 2>&1 </dev/null 9>&- || fail postgres "pg_ctl start failed" "$PG_LOG"
     fi
 
     local deadline=$((SECONDS + WAIT_S))
@@ -395,7 +415,7 @@ redis_pid() {
 redis_ping() { [[ $(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]; }
 
 redis_up() {
-    local pid
+    local pid external=0
     if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
         apt_install redis-server || true
         command -v redis-server >/dev/null || fail redis "redis-server is missing and could not be installed"
@@ -404,12 +424,13 @@ redis_up() {
         say "redis: already running (ours, pid $pid)"
     elif port_open "$REDIS_PORT"; then
         say "redis: something not ours already listens on 127.0.0.1:$REDIS_PORT; using it"
+        external=1
     else
         mkdir -p "$REDIS_DIR"
         say "redis: starting on 127.0.0.1:$REDIS_PORT…"
         redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes \
             --dir "$REDIS_DIR" --pidfile "$REDIS_PIDFILE" --logfile "$REDIS_LOG" \
-            --save "" --appendonly no </dev/null >/dev/null 2>&1 ||
+            --save "" --appendonly no </dev/null >/dev/null 2>&1 9>&- ||
             fail redis "redis-server did not start" "$REDIS_LOG"
     fi
     local deadline=$((SECONDS + WAIT_S))
@@ -417,7 +438,11 @@ redis_up() {
         ((SECONDS < deadline)) || fail redis "no PONG after ${WAIT_S}s" "$REDIS_LOG"
         sleep 0.2
     done
-    say "redis: ready ($(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p'), 127.0.0.1:$REDIS_PORT)"
+    if [[ $external -eq 1 ]]; then
+        say "redis: ready (external, 127.0.0.1:$REDIS_PORT)"
+    else
+        say "redis: ready ($(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p'), 127.0.0.1:$REDIS_PORT)"
+    fi
 }
 
 redis_stop() {
@@ -434,7 +459,11 @@ redis_stop() {
 
 cmd_up() {
     local started=$SECONDS
+    if [[ ! -x $PYTHON ]]; then
+        fail stack "$PYTHON not found: run 'make setup' first (or set PYTHON=…); it creates the Kafka topics"
+    fi
     ensure_state_dir
+    lock_state_dir
     if ! command -v kcat >/dev/null; then
         apt_install kcat || warn "kcat could not be installed (only some end-to-end tests use it)"
     fi
@@ -453,6 +482,7 @@ cmd_down() {
         say "nothing to stop ($STATE_DIR does not exist)"
         return 0
     }
+    [[ -n ${STATE_LOCKED:-} ]] || lock_state_dir
     redis_stop
     pg_stop
     kafka_stop
@@ -460,20 +490,20 @@ cmd_down() {
 }
 
 cmd_status() {
-    local pid all_up=0
+    local pid missing=0
     find_pg_bin || true
     if pid=$(kafka_pid); then
         if port_open "$KAFKA_PORT"; then
             say "kafka:    up (ours, pid $pid, 127.0.0.1:$KAFKA_PORT, $KAFKA_VERSION)"
         else
             say "kafka:    starting (ours, pid $pid, port $KAFKA_PORT not open yet)"
-            all_up=1
+            missing=1
         fi
     elif port_open "$KAFKA_PORT"; then
         say "kafka:    up (not ours, 127.0.0.1:$KAFKA_PORT)"
     else
         say "kafka:    down"
-        all_up=1
+        missing=1
     fi
     if pg_ours_running; then
         say "postgres: up (ours, pid $(head -n 1 "$PG_DATA/postmaster.pid"), 127.0.0.1:$PG_PORT)"
@@ -481,7 +511,7 @@ cmd_status() {
         say "postgres: up (not ours, 127.0.0.1:$PG_PORT)"
     else
         say "postgres: down"
-        all_up=1
+        missing=1
     fi
     if pid=$(redis_pid); then
         say "redis:    up (ours, pid $pid, 127.0.0.1:$REDIS_PORT)"
@@ -489,13 +519,17 @@ cmd_status() {
         say "redis:    up (not ours, 127.0.0.1:$REDIS_PORT)"
     else
         say "redis:    down"
-        all_up=1
+        missing=1
     fi
     say "state:    $STATE_DIR"
-    return $all_up
+    return $missing
 }
 
 cmd_clean() {
+    if [[ -d $STATE_DIR ]]; then
+        lock_state_dir
+        STATE_LOCKED=1
+    fi
     cmd_down
     case $STATE_DIR in
     / | "$REPO_ROOT" | "${HOME:-/root}" | "")
