@@ -93,7 +93,7 @@ class ServiceRuntime:
         subscribe_batch(
             self.broker,
             *sub.topics,
-            group_id=sub.group_id,
+            group_id=self.settings.kafka.group_prefix + sub.group_id,
             handler=dispatch,
             settings=self.settings.kafka,
         )
@@ -113,7 +113,10 @@ class ServiceRuntime:
         if self._subscriptions:
             lag = LagMonitor(
                 self.settings.kafka.bootstrap,
-                {s.group_id: s.topics for s in self._subscriptions},
+                {
+                    self.settings.kafka.group_prefix + s.group_id: s.topics
+                    for s in self._subscriptions
+                },
                 self.registry,
             )
             self._tasks.append(asyncio.create_task(lag.run(), name=f"{self.name}-lag"))

@@ -36,6 +36,7 @@ class KafkaSettings(BaseSettings):
     retry_backoff_ms: int = Field(200, ge=0, le=60_000)
     batch_max_records: int = Field(500, ge=1, le=10_000)
     linger_ms: int = Field(5, ge=0, le=1_000)
+    group_prefix: str = Field("", description="prefix of every consumer group (tests, blue/green)")
 
 
 class PostgresSettings(BaseSettings):
