@@ -1,21 +1,158 @@
 """`customer-status.config.v1` (compacted, key = tenant): a tenant's full configuration.
 
-The status-config service owns the shape of `config`; here it is any JSON object. The
-envelope's `subject` is the tenant.
+The status-config service publishes the whole document on every change, with a version that only
+grows; a consumer keeps the highest version per tenant and can rebuild its view from this topic
+alone. The envelope's `subject` is the tenant.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, JsonValue
+from pydantic import Field, model_validator
 
 from cstatus.contracts.envelope import EventData
-from cstatus.contracts.fields import TenantId
+from cstatus.contracts.fields import Code, ContractModel, SystemState, TenantId, Text
 
-__all__ = ["CUSTOMER_STATUS_CONFIG", "ConfigPublished"]
+__all__ = [
+    "CUSTOMER_STATUS_CONFIG",
+    "ActivityTrigger",
+    "AppointmentLimit",
+    "CategoryConfig",
+    "ConfigPublished",
+    "CountRule",
+    "FirstActivityRule",
+    "InactivityRule",
+    "Rule",
+    "StatusConfig",
+    "StatusProperties",
+    "TenantConfiguration",
+    "Translation",
+    "UpdateMode",
+    "VelocityRule",
+]
 
 CUSTOMER_STATUS_CONFIG = "customer_status.config"
+
+UpdateMode = Literal["automatic", "manual", "external"]
+DisplayAs = Literal["name_and_icon", "name", "icon"]
+ActivityTrigger = Literal[
+    "reservation.booked",
+    "reservation.arrived",
+    "invoice.issued",
+    "payment.captured",
+    "transaction.completed",
+]
+Colour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
+Description = Annotated[str, Field(max_length=2000)]
+LanguageTag = Annotated[str, Field(pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$", max_length=35)]
+
+
+class Translation(ContractModel):
+    name: Text
+    description: Description | None = None
+
+
+class AppointmentLimit(ContractModel):
+    count: int = Field(ge=0, le=10_000)
+    period_days: int = Field(ge=1, le=3650)
+
+
+class StatusProperties(ContractModel):
+    """The restrictions a status carries (SPEC §1); `None` limits mean 'no limit'/'all'."""
+
+    can_transact: bool = True
+    can_redeem: bool = True
+    can_book_online: bool = True
+    must_prepay_online: bool = False
+    transactions_are_outliers: bool = False
+    implies_marketing_consent: bool = False
+    max_appointments: AppointmentLimit | None = None
+    allowed_service_codes: tuple[Code, ...] | None = Field(default=None, max_length=500)
+    staff_change_warning: bool = False
+    exclude_from_reports: bool = False
+
+
+class CountRule(ContractModel):
+    type: Literal["count"] = "count"
+    metric: Literal[
+        "reservations", "transactions", "payments", "invoices", "spend", "points_redeemed"
+    ]
+    min: int = Field(ge=0)
+    max: int | None = Field(default=None, ge=0)
+    window_days: int | None = Field(default=None, ge=1, le=3650)
+
+    @model_validator(mode="after")
+    def _min_not_above_max(self) -> CountRule:
+        if self.max is not None and self.max < self.min:
+            raise ValueError("max must be at least min")
+        return self
+
+
+class FirstActivityRule(ContractModel):
+    type: Literal["first_activity"] = "first_activity"
+    triggers: tuple[ActivityTrigger, ...] = Field(min_length=1, max_length=5)
+
+
+class InactivityRule(ContractModel):
+    type: Literal["inactivity"] = "inactivity"
+    days: int = Field(ge=1, le=3650)
+
+
+class VelocityRule(ContractModel):
+    type: Literal["velocity"] = "velocity"
+    metric: Literal["transactions", "points_redeemed", "spend"]
+    threshold: int = Field(ge=0)
+    window_minutes: int = Field(ge=1, le=60 * 24 * 31)
+
+
+Rule = Annotated[
+    CountRule | FirstActivityRule | InactivityRule | VelocityRule, Field(discriminator="type")
+]
+
+
+class StatusConfig(ContractModel):
+    id: str = Field(min_length=1, max_length=64)
+    code: Code
+    name: Text
+    description: Description | None = None
+    colour: Colour
+    icon_url: str | None = Field(default=None, max_length=512)
+    display_as: DisplayAs = "name"
+    priority: int = Field(default=0, ge=-1_000_000, le=1_000_000)
+    is_default: bool = False
+    sticky: bool = False
+    system_state: SystemState | None = None
+    archived: bool = False
+    properties: StatusProperties = Field(default_factory=StatusProperties)
+    rule: Rule | None = None
+    translations: dict[LanguageTag, Translation] = Field(default_factory=dict)
+
+
+class CategoryConfig(ContractModel):
+    id: str = Field(min_length=1, max_length=64)
+    code: Code
+    name: Text
+    description: Description | None = None
+    update_mode: UpdateMode
+    manual_override_allowed: bool = False
+    reason_required: bool = False
+    archived: bool = False
+    statuses: tuple[StatusConfig, ...] = Field(default=(), max_length=200)
+    translations: dict[LanguageTag, Translation] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_default_at_most(self) -> CategoryConfig:
+        if sum(s.is_default for s in self.statuses) > 1:
+            raise ValueError(f"category {self.code} has more than one default status")
+        return self
+
+
+class TenantConfiguration(ContractModel):
+    """Everything a consumer needs to know about one tenant's categories and statuses."""
+
+    default_language: LanguageTag = "en"
+    categories: tuple[CategoryConfig, ...] = Field(default=(), max_length=200)
 
 
 class ConfigPublished(EventData):
@@ -25,4 +162,4 @@ class ConfigPublished(EventData):
 
     tenant: TenantId
     version: int = Field(ge=1)
-    config: dict[str, JsonValue]
+    config: TenantConfiguration
