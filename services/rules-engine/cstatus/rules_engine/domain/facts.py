@@ -1,0 +1,200 @@
+"""A customer's activity facts, folded from events in any order, any number of times.
+
+Every event is keyed by the business id it is about (reservation, transaction, payment, invoice,
+redemption), and each fact records what each *kind* of event said about that id. Folding is
+therefore commutative and idempotent: duplicated, late and out-of-order events (a cancellation
+before its booking, a refund before its purchase) give exactly the facts of the ordered stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal
+from types import MappingProxyType
+
+__all__ = [
+    "ActivityEvent",
+    "CustomerFacts",
+    "Money",
+    "Purchase",
+    "Redemption",
+    "Reservation",
+    "fold",
+]
+
+Money = Decimal
+ZERO = Decimal(0)
+
+FIRST_ACTIVITY_TRIGGERS = frozenset(
+    {
+        "reservation.booked",
+        "reservation.arrived",
+        "invoice.issued",
+        "payment.captured",
+        "transaction.completed",
+    }
+)
+"""Event types that make a customer 'active at least once' (SPEC §1 first_activity)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityEvent:
+    """The part of an upstream event the rules need; `ref` is the business id it is about."""
+
+    event_id: str
+    type: str
+    time: datetime
+    ref: str
+    amount: Money | None = None
+    points: int | None = None
+    arrival_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    arrival_date: date | None = None
+    booked_event: str | None = None
+    booked_at: datetime | None = None
+    cancelled: bool = False
+    arrived: bool = False
+    no_show: bool = False
+
+    @property
+    def counts(self) -> bool:
+        """Booked and not cancelled (a no-show still held the booking)."""
+        return self.arrival_date is not None and not self.cancelled
+
+
+@dataclass(frozen=True, slots=True)
+class Purchase:
+    """A transaction, payment or invoice: its time and amount, and what was taken back."""
+
+    time: datetime | None = None
+    amount: Money | None = None
+    event_id: str | None = None
+    refunded: Money = ZERO
+    cancelled: bool = False
+
+    @property
+    def net(self) -> Money:
+        if self.amount is None or self.cancelled:
+            return ZERO
+        return max(ZERO, self.amount - self.refunded)
+
+    @property
+    def counts(self) -> bool:
+        """Happened, and not wholly refunded or cancelled."""
+        return (
+            self.time is not None
+            and not self.cancelled
+            and (self.amount is None or self.amount == 0 or self.net > 0)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Redemption:
+    time: datetime
+    points: int
+    event_id: str
+
+
+def _frozen(d: dict[str, object]) -> Mapping[str, object]:
+    return MappingProxyType(d)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerFacts:
+    reservations: Mapping[str, Reservation] = field(default_factory=lambda: MappingProxyType({}))
+    transactions: Mapping[str, Purchase] = field(default_factory=lambda: MappingProxyType({}))
+    payments: Mapping[str, Purchase] = field(default_factory=lambda: MappingProxyType({}))
+    invoices: Mapping[str, Purchase] = field(default_factory=lambda: MappingProxyType({}))
+    redemptions: Mapping[str, Redemption] = field(default_factory=lambda: MappingProxyType({}))
+    first_seen: Mapping[str, tuple[datetime, str]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    """Per first-activity trigger: the earliest (time, event id) it happened."""
+    last_activity: datetime | None = None
+    seen_events: frozenset[str] = frozenset()
+
+
+def _put(mapping: Mapping[str, object], key: str, value: object) -> Mapping[str, object]:
+    updated = dict(mapping)
+    updated[key] = value
+    return _frozen(updated)
+
+
+def _later(event: ActivityEvent, time: datetime | None, event_id: str | None) -> bool:
+    """Whether `event` supersedes what an earlier event set (the latest (time, id) wins, so
+    the outcome does not depend on arrival order)."""
+    return time is None or (event.time, event.event_id) > (time, event_id or "")
+
+
+def _purchase_update(current: Purchase, event: ActivityEvent, kind: str) -> Purchase:
+    if kind == "done":
+        if not _later(event, current.time, current.event_id):
+            return current
+        return replace(current, time=event.time, amount=event.amount, event_id=event.event_id)
+    if kind == "refund":
+        return replace(current, refunded=current.refunded + (event.amount or ZERO))
+    return replace(current, cancelled=True)
+
+
+_PURCHASES = {
+    "transaction.completed": ("transactions", "done"),
+    "transaction.refunded": ("transactions", "refund"),
+    "payment.captured": ("payments", "done"),
+    "payment.refunded": ("payments", "refund"),
+    "invoice.issued": ("invoices", "done"),
+    "invoice.cancelled": ("invoices", "cancel"),
+}
+
+
+def _apply(facts: CustomerFacts, event: ActivityEvent) -> CustomerFacts:
+    changes: dict[str, object] = {"seen_events": facts.seen_events | {event.event_id}}
+    kind = event.type
+    if kind.startswith("reservation."):
+        current = facts.reservations.get(event.ref, Reservation())
+        if kind == "reservation.booked":
+            if _later(event, current.booked_at, current.booked_event):
+                current = replace(
+                    current,
+                    arrival_date=event.arrival_date,
+                    booked_event=event.event_id,
+                    booked_at=event.time,
+                )
+        elif kind == "reservation.cancelled":
+            current = replace(current, cancelled=True)
+        elif kind == "reservation.arrived":
+            current = replace(current, arrived=True)
+        elif kind == "reservation.no_show":
+            current = replace(current, no_show=True)
+        changes["reservations"] = _put(facts.reservations, event.ref, current)
+    elif kind in _PURCHASES:
+        attr, what = _PURCHASES[kind]
+        existing: Mapping[str, Purchase] = getattr(facts, attr)
+        updated = _purchase_update(existing.get(event.ref, Purchase()), event, what)
+        changes[attr] = _put(existing, event.ref, updated)
+    elif kind == "points.redeemed":
+        held = facts.redemptions.get(event.ref)
+        if held is None or _later(event, held.time, held.event_id):
+            redemption = Redemption(event.time, event.points or 0, event.event_id)
+            changes["redemptions"] = _put(facts.redemptions, event.ref, redemption)
+    if kind in FIRST_ACTIVITY_TRIGGERS:
+        earlier = facts.first_seen.get(kind)
+        if earlier is None or (event.time, event.event_id) < earlier:
+            changes["first_seen"] = _put(facts.first_seen, kind, (event.time, event.event_id))
+    is_activity = kind in FIRST_ACTIVITY_TRIGGERS or kind in ("points.redeemed", "coupon.redeemed")
+    if is_activity and (facts.last_activity is None or event.time > facts.last_activity):
+        changes["last_activity"] = event.time
+    return replace(facts, **changes)  # type: ignore[arg-type]
+
+
+def fold(events: Iterable[ActivityEvent], facts: CustomerFacts | None = None) -> CustomerFacts:
+    """Apply events to facts; an event id already applied changes nothing."""
+    result = facts or CustomerFacts()
+    for event in events:
+        if event.event_id not in result.seen_events:
+            result = _apply(result, event)
+    return result
