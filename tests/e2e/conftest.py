@@ -26,6 +26,11 @@ def _all_ready() -> bool:
 
 @pytest.fixture(scope="session")
 def services(stack: object) -> Iterator[dict[str, str]]:
-    if not _all_ready():
-        subprocess.run(["bash", str(ROOT / "deploy/local/services.sh"), "up"], check=True)
+    """The running services; started here (and stopped after the session) when not running."""
+    script = str(ROOT / "deploy/local/services.sh")
+    started = not _all_ready()
+    if started:
+        subprocess.run(["bash", script, "up"], check=True)
     yield {name: f"http://127.0.0.1:{port}" for name, port in SERVICES.items()}
+    if started:
+        subprocess.run(["bash", script, "down"], check=False)
