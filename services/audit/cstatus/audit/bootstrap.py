@@ -6,22 +6,23 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from cstatus.audit.entrypoints import kafka
+from cstatus.audit.entrypoints import http, kafka
 from cstatus.audit.settings import AuditSettings
 from cstatus.platform.service import ServiceRuntime
 
-__all__ = ["create_app"]
+__all__ = ["SCHEMA", "create_app"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SCHEMA = "audit"
 
 
-def create_app(settings: AuditSettings) -> FastAPI:
+def create_app(settings: AuditSettings, *, schema: str = SCHEMA) -> FastAPI:
+    """The service's app; tests pass a `schema` of their own to start from an empty log."""
     runtime = ServiceRuntime(
         settings,
         name="audit",
-        schema=SCHEMA,
+        schema=schema,
         migrations=MIGRATIONS,
         subscriptions=[kafka.subscription()],
     )
-    return runtime.create_app(title="Audit")
+    return runtime.create_app(title="Audit", routers=[http.router(runtime)])

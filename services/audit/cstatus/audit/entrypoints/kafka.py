@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from cstatus.audit.service.record import record_events
 from cstatus.contracts import topics
 from cstatus.contracts.envelope import CloudEvent
 from cstatus.platform.kafka.dead_letters import DeadLetters
@@ -24,8 +25,8 @@ TOPICS: tuple[str, ...] = (
 
 
 async def apply_events(conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]]) -> None:
-    """Skeleton: events are validated, de-duplicated and acknowledged; the service's own issue
-    gives them their effect."""
+    """Append the batch's new changes, rejections and profile events; apply erasures."""
+    await record_events(conn, events)
 
 
 def _build(runtime: ServiceRuntime, dead_letters: DeadLetters) -> BatchHandler:

@@ -1,0 +1,51 @@
+"""Recording a batch of consumed events in the audit log, in their order of arrival.
+
+An erasure splits the batch: what came before it is written (and then shredded with the key),
+what comes after it finds the customer erased and is written without personal data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+import asyncpg
+
+from cstatus.audit.adapters.keys import erase_customer, keys_for_writing, tenant_secrets
+from cstatus.audit.adapters.log_writer import append_changes, append_profiles, append_rejections
+from cstatus.contracts.changes import StatusChanged
+from cstatus.contracts.customers import CustomerErased, CustomerProfile
+from cstatus.contracts.envelope import CloudEvent
+from cstatus.contracts.rejections import StatusRejected
+
+__all__ = ["record_events"]
+
+
+async def _write(conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]]) -> None:
+    if not events:
+        return
+    keys = await keys_for_writing(conn, [(e.tenant, e.subject) for e in events])
+    changes = [e for e in events if isinstance(e.data, StatusChanged)]
+    rejections = [e for e in events if isinstance(e.data, StatusRejected)]
+    profiles = [e for e in events if isinstance(e.data, CustomerProfile)]
+    if changes:
+        secrets = await tenant_secrets(conn, {e.tenant for e in changes})
+        await append_changes(conn, cast(list[CloudEvent[StatusChanged]], changes), keys, secrets)
+    if rejections:
+        await append_rejections(conn, cast(list[CloudEvent[StatusRejected]], rejections), keys)
+    if profiles:
+        await append_profiles(conn, cast(list[CloudEvent[CustomerProfile]], profiles), keys)
+
+
+async def record_events(conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]]) -> None:
+    pending: list[CloudEvent[Any]] = []
+    for event in events:
+        if isinstance(event.data, CustomerErased):
+            await _write(conn, pending)
+            pending.clear()
+            await erase_customer(
+                conn, event.tenant, event.subject, erasure_id=event.id, at=event.time
+            )
+        else:
+            pending.append(event)
+    await _write(conn, pending)
