@@ -2,25 +2,55 @@
 
 from __future__ import annotations
 
+import contextlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from cstatus.platform.service import ServiceRuntime
+from cstatus.status_config.adapters.unit_of_work import PostgresUnitOfWork, postgres_unit_of_work
+from cstatus.status_config.domain.errors import ConfigError
+from cstatus.status_config.domain.icons import MAX_ICON_BYTES
+from cstatus.status_config.entrypoints.body_limit import BodyLimit
+from cstatus.status_config.entrypoints.http import configuration_router
+from cstatus.status_config.entrypoints.http_common import Api, on_config_error
+from cstatus.status_config.entrypoints.http_statuses import statuses_router
 from cstatus.status_config.settings import StatusConfigSettings
 
 __all__ = ["create_app"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SCHEMA = "status_config"
+MAX_JSON_BYTES = 64 * 1024
 
 
-def create_app(settings: StatusConfigSettings) -> FastAPI:
+def _body_limit(path: str) -> int:
+    return MAX_ICON_BYTES if path.endswith("/icon") else MAX_JSON_BYTES
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(settings: StatusConfigSettings, *, schema: str = SCHEMA) -> FastAPI:
+    """The service's app; `schema` is only changed by tests that want a schema of their own."""
     runtime = ServiceRuntime(
         settings,
         name="status-config",
-        schema=SCHEMA,
+        schema=schema,
         migrations=MIGRATIONS,
         subscriptions=[],
     )
-    return runtime.create_app(title="Status configuration")
+
+    def unit_of_work() -> contextlib.AbstractAsyncContextManager[PostgresUnitOfWork]:
+        return postgres_unit_of_work(runtime.pool, schema)
+
+    api = Api(unit_of_work=unit_of_work, authenticate=runtime.authenticate, clock=_now)
+    app = runtime.create_app(
+        title="Status configuration",
+        routers=[configuration_router(api), statuses_router(api)],
+    )
+    app.add_exception_handler(ConfigError, on_config_error)
+    app.add_middleware(BodyLimit, limit_for=_body_limit)
+    return app

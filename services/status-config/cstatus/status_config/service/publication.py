@@ -1,0 +1,60 @@
+"""Every change bumps the tenant's version and publishes its whole configuration, in the change's
+transaction (through the outbox), on the compacted `customer-status.config.v1` keyed by tenant.
+
+The tenant row is locked first in every write, so one tenant's writers are serialised and the
+versions on the topic follow the order of the commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from cstatus.contracts.configuration import ConfigPublished
+from cstatus.contracts.envelope import encode, new_event, tenant_key
+from cstatus.contracts.topics import CONFIG
+from cstatus.status_config.domain.document import build_configuration
+from cstatus.status_config.domain.errors import ConfigError
+from cstatus.status_config.domain.model import Tenant
+from cstatus.status_config.service.ports import UnitOfWork
+
+__all__ = ["SOURCE", "current_configuration", "publish_change", "writable_tenant"]
+
+SOURCE = "status-config"
+
+
+async def writable_tenant(uow: UnitOfWork, tenant: str) -> Tenant:
+    """The tenant's row, locked for this transaction; a tenant must be provisioned first."""
+    found = await uow.repo.tenant(tenant, lock=True)
+    if found is None:
+        raise ConfigError(
+            409, "tenant_not_provisioned", "provision the tenant first with PUT /v1/tenant"
+        )
+    return found
+
+
+async def current_configuration(uow: UnitOfWork, tenant: Tenant) -> ConfigPublished:
+    categories = await uow.repo.categories(tenant.tenant)
+    statuses = await uow.repo.statuses(tenant.tenant)
+    return ConfigPublished(
+        tenant=tenant.tenant,
+        version=tenant.version,
+        config=build_configuration(tenant, categories, statuses),
+    )
+
+
+async def publish_change(uow: UnitOfWork, tenant: Tenant, now: datetime) -> Tenant:
+    """Bump the version and enqueue the resulting document (call after the change is written)."""
+    bumped = replace(tenant, version=tenant.version + 1)
+    await uow.repo.save_tenant(bumped)
+    document = await current_configuration(uow, bumped)
+    event = new_event(
+        document,
+        id=f"config:{bumped.tenant}:{bumped.version}",
+        source=SOURCE,
+        tenant=bumped.tenant,
+        subject=bumped.tenant,
+        time=now,
+    )
+    await uow.publish(CONFIG, tenant_key(bumped.tenant), encode(event))
+    return bumped
