@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import time
+from typing import Any
+
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from cstatus.platform.settings import ServiceSettings
@@ -16,3 +20,12 @@ class RulesEngineSettings(ServiceSettings):
 
     service_name: str = "rules-engine"
     http_port: int = 8083
+    db_schema: str = Field("rules", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    sweep_at: time | None = Field(
+        time(3, 0), description="UTC time of day of the daily sweep (HH:MM); `off`: no timer"
+    )
+
+    @field_validator("sweep_at", mode="before")
+    @classmethod
+    def _off_means_none(cls, value: Any) -> Any:
+        return None if value in ("", "off", "none") else value

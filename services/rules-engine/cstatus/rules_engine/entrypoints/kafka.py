@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
-import asyncpg
+from collections.abc import Callable
+from datetime import datetime
 
 from cstatus.contracts import topics
-from cstatus.contracts.envelope import CloudEvent
 from cstatus.platform.kafka.dead_letters import DeadLetters
 from cstatus.platform.kafka.transactional import transactional_consumer
 from cstatus.platform.service import BatchHandler, ServiceRuntime, Subscription
+from cstatus.rules_engine.service.ingest import BatchApplier
 
 __all__ = ["CONSUMER", "TOPICS", "subscription"]
 
@@ -26,21 +24,15 @@ TOPICS: tuple[str, ...] = (
 )
 
 
-async def apply_events(conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]]) -> None:
-    """Skeleton: events are validated, de-duplicated and acknowledged; the service's own issue
-    gives them their effect."""
+def subscription(clock: Callable[[], datetime]) -> Subscription:
+    def build(runtime: ServiceRuntime, dead_letters: DeadLetters) -> BatchHandler:
+        return transactional_consumer(
+            runtime.pool,
+            schema=runtime.schema,
+            consumer=CONSUMER,
+            apply=BatchApplier(runtime.schema, clock),
+            dead_letters=dead_letters,
+            settings=runtime.settings.kafka,
+        )
 
-
-def _build(runtime: ServiceRuntime, dead_letters: DeadLetters) -> BatchHandler:
-    return transactional_consumer(
-        runtime.pool,
-        schema=runtime.schema,
-        consumer=CONSUMER,
-        apply=apply_events,
-        dead_letters=dead_letters,
-        settings=runtime.settings.kafka,
-    )
-
-
-def subscription() -> Subscription:
-    return Subscription(group_id=CONSUMER, topics=TOPICS, build=_build)
+    return Subscription(group_id=CONSUMER, topics=TOPICS, build=build)

@@ -1,0 +1,156 @@
+"""PostgreSQL: every customer's activity events, the customers seen, and the sweep's candidates.
+
+Connections come from the service pool, whose search_path is the service schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+
+import asyncpg
+
+from cstatus.rules_engine.domain.facts import ActivityEvent
+from cstatus.rules_engine.domain.model import CountRule, InactivityRule
+from cstatus.rules_engine.domain.tenant import TenantRules
+
+__all__ = [
+    "customers_of",
+    "load_activity",
+    "record_activity",
+    "record_customers",
+    "sweep_candidates",
+]
+
+
+async def record_activity(
+    conn: asyncpg.Connection, rows: Sequence[tuple[str, str, ActivityEvent]]
+) -> None:
+    """Store (tenant, customer, event); an event already stored is left as it is."""
+    if not rows:
+        return
+    await conn.execute(
+        "INSERT INTO activity"
+        " (tenant, customer, event_id, type, time, ref, amount, points, arrival_date)"
+        " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
+        " $5::timestamptz[], $6::text[], $7::numeric[], $8::bigint[], $9::date[])"
+        " ON CONFLICT DO NOTHING",
+        [t for t, _, _ in rows],
+        [c for _, c, _ in rows],
+        [e.event_id for _, _, e in rows],
+        [e.type for _, _, e in rows],
+        [e.time for _, _, e in rows],
+        [e.ref for _, _, e in rows],
+        [e.amount for _, _, e in rows],
+        [e.points for _, _, e in rows],
+        [e.arrival_date for _, _, e in rows],
+    )
+
+
+async def record_customers(conn: asyncpg.Connection, pairs: Sequence[tuple[str, str]]) -> None:
+    unique = sorted(set(pairs))
+    if not unique:
+        return
+    await conn.execute(
+        "INSERT INTO customers (tenant, customer)"
+        " SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
+        [t for t, _ in unique],
+        [c for _, c in unique],
+    )
+
+
+async def load_activity(
+    conn: asyncpg.Connection, tenant: str, customers: Sequence[str]
+) -> dict[str, list[ActivityEvent]]:
+    rows = await conn.fetch(
+        "SELECT customer, event_id, type, time, ref, amount, points, arrival_date"
+        " FROM activity WHERE tenant = $1 AND customer = ANY($2::text[])",
+        tenant,
+        list(customers),
+    )
+    found: dict[str, list[ActivityEvent]] = {}
+    for r in rows:
+        event = ActivityEvent(
+            r["event_id"],
+            r["type"],
+            r["time"],
+            r["ref"],
+            r["amount"],
+            r["points"],
+            r["arrival_date"],
+        )
+        found.setdefault(r["customer"], []).append(event)
+    return found
+
+
+async def customers_of(
+    conn: asyncpg.Connection, tenant: str, after: str | None, limit: int
+) -> list[str]:
+    """One page of a tenant's customers in id order, after `after` (keyset pagination)."""
+    rows = await conn.fetch(
+        "SELECT customer FROM customers WHERE tenant = $1 AND ($2::text IS NULL OR customer > $2)"
+        " ORDER BY customer LIMIT $3",
+        tenant,
+        after,
+        limit,
+    )
+    return [r["customer"] for r in rows]
+
+
+def _start(day: date) -> datetime:
+    return datetime.combine(day, time.min, UTC)
+
+
+def _ranges(
+    rules: TenantRules, since: date, as_of: date
+) -> tuple[list[tuple[date, date]], list[tuple[datetime, datetime]]]:
+    """Arrival-date ranges (lo, hi] and event-time ranges [lo, hi) whose events may have entered
+    or left a window of some rule between the day `since` and the day `as_of`."""
+    arrivals: list[tuple[date, date]] = []
+    times: list[tuple[datetime, datetime]] = []
+    day = timedelta(days=1)
+    any_rule = False
+    for category in rules.categories:
+        for status in category.statuses:
+            rule = status.rule
+            if rule is None or status.archived:
+                continue
+            any_rule = True
+            if isinstance(rule, CountRule) and rule.metric == "reservations":
+                arrivals.append((since, as_of))  # arrived: counted from its arrival date on
+                if rule.window_days is not None:  # left: first day it is out is arrival + W + 1
+                    w = timedelta(days=rule.window_days)
+                    arrivals.append((since - w - day, as_of - w - day))
+            elif isinstance(rule, CountRule) and rule.window_days is not None:
+                w = timedelta(days=rule.window_days)
+                times.append((_start(since - w - day), _start(as_of - w + day)))
+            elif isinstance(rule, InactivityRule):
+                d = timedelta(days=rule.days)
+                times.append((_start(since - d - day), _start(as_of - d + day)))
+    if any_rule:  # events dated after the last sweep's instant only now fall before `now`
+        times.append((_start(since), _start(as_of + day)))
+    return arrivals, times
+
+
+async def sweep_candidates(
+    conn: asyncpg.Connection, tenant: str, rules: TenantRules, since: date, as_of: date
+) -> list[str]:
+    """The customers whose evaluation may differ on `as_of` from the one on `since`: index range
+    scans over the activity table, never a scan of all customers."""
+    arrivals, times = _ranges(rules, since, as_of)
+    if not arrivals and not times:
+        return []
+    rows = await conn.fetch(
+        "SELECT a.customer FROM unnest($2::date[], $3::date[]) AS r(lo, hi)"
+        " JOIN activity a ON a.tenant = $1 AND a.arrival_date > r.lo AND a.arrival_date <= r.hi"
+        " UNION"
+        " SELECT a.customer FROM unnest($4::timestamptz[], $5::timestamptz[]) AS r(lo, hi)"
+        " JOIN activity a ON a.tenant = $1 AND a.time >= r.lo AND a.time < r.hi"
+        " ORDER BY 1",
+        tenant,
+        [lo for lo, _ in arrivals],
+        [hi for _, hi in arrivals],
+        [lo for lo, _ in times],
+        [hi for _, hi in times],
+    )
+    return [r["customer"] for r in rows]

@@ -1,0 +1,213 @@
+"""PostgreSQL views built from the platform's own topics: each tenant's configuration (highest
+version), each customer's holdings (highest change sequence), the outstanding proposals and the
+date of each tenant's last sweep."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import asyncpg
+
+from cstatus.rules_engine.adapters.configuration import rules_from_document
+from cstatus.rules_engine.domain.model import Current
+from cstatus.rules_engine.domain.tenant import Holding, TenantRules
+
+__all__ = [
+    "ChangeRow",
+    "Held",
+    "claim_proposals",
+    "config_first_seen",
+    "last_sweep",
+    "load_holdings",
+    "load_rules",
+    "record_changes",
+    "record_sweep",
+    "store_configs",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    current: Current
+    sequence: int
+    system_state: str | None
+
+    def holding(self, category_code: str) -> Holding | None:
+        code = self.current.status_code
+        return None if code is None else Holding(category_code, code, self.system_state)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRow:
+    """A change as the view keeps it; `pin` is True (pins), False (unpins) or None (keeps)."""
+
+    tenant: str
+    customer: str
+    category: str
+    status_code: str | None
+    system_state: str | None
+    pin: bool | None
+    pinned_until: datetime | None
+    sequence: int
+
+
+async def store_configs(
+    conn: asyncpg.Connection, configs: Sequence[tuple[str, int, str]]
+) -> list[str]:
+    """Keep (tenant, version, JSON document) where the version is higher; the tenants updated."""
+    latest: dict[str, tuple[int, str]] = {}
+    for tenant, version, document in configs:
+        if tenant not in latest or version > latest[tenant][0]:
+            latest[tenant] = (version, document)
+    if not latest:
+        return []
+    rows = await conn.fetch(
+        "INSERT INTO configs (tenant, version, document)"
+        " SELECT t, v, d::jsonb FROM unnest($1::text[], $2::int[], $3::text[]) AS u(t, v, d)"
+        " ON CONFLICT (tenant) DO UPDATE"
+        " SET version = excluded.version, document = excluded.document, updated_at = now()"
+        " WHERE configs.version < excluded.version RETURNING tenant",
+        list(latest),
+        [v for v, _ in latest.values()],
+        [d for _, d in latest.values()],
+    )
+    return sorted(r["tenant"] for r in rows)
+
+
+async def load_rules(conn: asyncpg.Connection, tenants: Iterable[str]) -> dict[str, TenantRules]:
+    rows = await conn.fetch(
+        "SELECT tenant, version, document::text AS document FROM configs"
+        " WHERE tenant = ANY($1::text[])",
+        sorted(set(tenants)),
+    )
+    return {r["tenant"]: rules_from_document(r["version"], r["document"]) for r in rows}
+
+
+async def config_first_seen(conn: asyncpg.Connection, tenant: str) -> datetime | None:
+    found: datetime | None = await conn.fetchval(
+        "SELECT first_seen FROM configs WHERE tenant = $1", tenant
+    )
+    return found
+
+
+async def record_changes(conn: asyncpg.Connection, changes: Sequence[ChangeRow]) -> None:
+    """Keep the change with the highest sequence per (tenant, customer, category); a kept change
+    also ends the outstanding proposal of its category."""
+    latest: dict[tuple[str, str, str], ChangeRow] = {}
+    for change in changes:
+        key = (change.tenant, change.customer, change.category)
+        if key not in latest or change.sequence > latest[key].sequence:
+            latest[key] = change
+    if not latest:
+        return
+    keys = sorted(latest)
+    previous = await conn.fetch(
+        "SELECT h.tenant, h.customer, h.category, h.pinned, h.pinned_until, h.sequence"
+        " FROM holdings h JOIN unnest($1::text[], $2::text[], $3::text[]) AS u(t, c, k)"
+        " ON h.tenant = u.t AND h.customer = u.c AND h.category = u.k FOR UPDATE OF h",
+        [t for t, _, _ in keys],
+        [c for _, c, _ in keys],
+        [k for _, _, k in keys],
+    )
+    before = {(r["tenant"], r["customer"], r["category"]): r for r in previous}
+    kept: list[ChangeRow] = []
+    pins: list[tuple[bool, datetime | None]] = []
+    for key in keys:
+        change, old = latest[key], before.get(key)
+        if old is not None and old["sequence"] >= change.sequence:
+            continue
+        if change.pin is None:
+            pins.append((old["pinned"], old["pinned_until"]) if old else (False, None))
+        else:
+            pins.append((change.pin, change.pinned_until if change.pin else None))
+        kept.append(change)
+    if not kept:
+        return
+    columns = (
+        [c.tenant for c in kept],
+        [c.customer for c in kept],
+        [c.category for c in kept],
+    )
+    await conn.execute(
+        "INSERT INTO holdings (tenant, customer, category, status_code, system_state, pinned,"
+        " pinned_until, sequence) SELECT * FROM unnest($1::text[], $2::text[], $3::text[],"
+        " $4::text[], $5::text[], $6::boolean[], $7::timestamptz[], $8::bigint[])"
+        " ON CONFLICT (tenant, customer, category) DO UPDATE SET"
+        " status_code = excluded.status_code, system_state = excluded.system_state,"
+        " pinned = excluded.pinned, pinned_until = excluded.pinned_until,"
+        " sequence = excluded.sequence",
+        *columns,
+        [c.status_code for c in kept],
+        [c.system_state for c in kept],
+        [p for p, _ in pins],
+        [u for _, u in pins],
+        [c.sequence for c in kept],
+    )
+    await conn.execute(
+        "DELETE FROM outstanding o USING unnest($1::text[], $2::text[], $3::text[]) AS u(t, c, k)"
+        " WHERE o.tenant = u.t AND o.customer = u.c AND o.category = u.k",
+        *columns,
+    )
+
+
+async def load_holdings(
+    conn: asyncpg.Connection, tenant: str, customers: Sequence[str]
+) -> dict[str, dict[str, Held]]:
+    """customer -> category code -> what the customer holds there."""
+    rows = await conn.fetch(
+        "SELECT customer, category, status_code, system_state, pinned, pinned_until, sequence"
+        " FROM holdings WHERE tenant = $1 AND customer = ANY($2::text[])",
+        tenant,
+        list(customers),
+    )
+    found: dict[str, dict[str, Held]] = {}
+    for r in rows:
+        current = Current(r["status_code"], r["pinned"], r["pinned_until"])
+        held = Held(current, r["sequence"], r["system_state"])
+        found.setdefault(r["customer"], {})[r["category"]] = held
+    return found
+
+
+async def claim_proposals(
+    conn: asyncpg.Connection,
+    tenant: str,
+    targets: Sequence[tuple[str, str, str | None]],
+    now: datetime,
+) -> set[tuple[str, str]]:
+    """Record (customer, category, target) as outstanding; return the (customer, category) pairs
+    whose target differs from the one already outstanding (those are worth proposing). The row
+    lock makes two replicas evaluating one customer at once propose once."""
+    if not targets:
+        return set()
+    rows = await conn.fetch(
+        "INSERT INTO outstanding (tenant, customer, category, status_code, proposed_at)"
+        " SELECT $1, c, k, s, $5 FROM unnest($2::text[], $3::text[], $4::text[]) AS u(c, k, s)"
+        " ON CONFLICT (tenant, customer, category) DO UPDATE"
+        " SET status_code = excluded.status_code, proposed_at = excluded.proposed_at"
+        " WHERE outstanding.status_code IS DISTINCT FROM excluded.status_code"
+        " RETURNING customer, category",
+        tenant,
+        [c for c, _, _ in targets],
+        [k for _, k, _ in targets],
+        [s for _, _, s in targets],
+        now,
+    )
+    return {(r["customer"], r["category"]) for r in rows}
+
+
+async def last_sweep(conn: asyncpg.Connection, tenant: str) -> date | None:
+    found: date | None = await conn.fetchval(
+        "SELECT last_as_of FROM sweeps WHERE tenant = $1", tenant
+    )
+    return found
+
+
+async def record_sweep(conn: asyncpg.Connection, tenant: str, as_of: date) -> None:
+    await conn.execute(
+        "INSERT INTO sweeps (tenant, last_as_of) VALUES ($1, $2) ON CONFLICT (tenant) DO UPDATE"
+        " SET last_as_of = greatest(sweeps.last_as_of, excluded.last_as_of), swept_at = now()",
+        tenant,
+        as_of,
+    )

@@ -1,0 +1,112 @@
+"""HTTP API of the rules engine: a customer's activity and evaluations; the sweep on demand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict
+
+from cstatus.platform.http.auth import Principal, require_roles
+from cstatus.platform.http.problem import Problem
+from cstatus.platform.service import ServiceRuntime
+from cstatus.rules_engine.adapters.translate import wire_explanation
+from cstatus.rules_engine.domain.facts import CustomerFacts
+from cstatus.rules_engine.service.report import CategoryEvaluation, customer_activity
+from cstatus.rules_engine.service.sweep import SweepBusy, sweep_tenant
+
+__all__ = ["router"]
+
+READERS = ("status:admin", "status:agent", "status:viewer", "status:system")
+SWEEPERS = ("status:admin", "status:system")
+
+
+class SweepRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    as_of: date | None = None
+
+
+class SweepResponse(BaseModel):
+    tenant: str
+    since: date | None
+    as_of: date
+    candidates: int
+    proposed: int
+
+
+def _facts(facts: CustomerFacts) -> dict[str, Any]:
+    spend = sum((p.net for p in facts.transactions.values() if p.counts), Decimal(0))
+    return {
+        "reservations": sum(r.counts for r in facts.reservations.values()),
+        "reservations_cancelled": sum(r.cancelled for r in facts.reservations.values()),
+        "transactions": sum(p.counts for p in facts.transactions.values()),
+        "spend": str(spend),
+        "payments": sum(p.counts for p in facts.payments.values()),
+        "invoices": sum(p.counts for p in facts.invoices.values()),
+        "points_redeemed": sum(r.points for r in facts.redemptions.values()),
+        "first_activity": {k: t.isoformat() for k, (t, _) in sorted(facts.first_seen.items())},
+        "last_activity": facts.last_activity.isoformat() if facts.last_activity else None,
+        "events": len(facts.seen_events),
+    }
+
+
+def _evaluation(item: CategoryEvaluation) -> dict[str, Any]:
+    decision = item.decision
+    current = item.current
+    return {
+        "category_code": item.category_code,
+        "current": current.status_code,
+        "pinned": current.pinned,
+        "pinned_until": current.pinned_until.isoformat() if current.pinned_until else None,
+        "target": decision.status_code if decision else current.status_code,
+        "changes": decision.changes if decision else False,
+        "automation": "acts" if decision else "leaves it (pinned or sticky)",
+        "explanation": (
+            wire_explanation(decision.explanation).model_dump(mode="json") if decision else None
+        ),
+    }
+
+
+def router(runtime: ServiceRuntime, clock: Callable[[], datetime]) -> APIRouter:
+    api = APIRouter(prefix="/v1", tags=["rules-engine"])
+    reader = Depends(require_roles(runtime.authenticate, *READERS))
+    sweeper = Depends(require_roles(runtime.authenticate, *SWEEPERS))
+
+    @api.get("/customers/{customer_id}/activity")
+    async def activity(customer_id: str, caller: Principal = reader) -> dict[str, Any]:
+        """The customer's activity facts and what automation decides for each automatic
+        category now, with the explanation."""
+        async with runtime.pool.acquire() as conn:
+            found = await customer_activity(conn, caller.tenant, customer_id, clock())
+        if not found.known:
+            raise Problem(404, f"no activity of customer {customer_id}", code="customer_not_found")
+        return {
+            "customer_id": customer_id,
+            "configured": found.configured,
+            "facts": _facts(found.facts),
+            "evaluations": [_evaluation(e) for e in found.evaluations],
+        }
+
+    @api.post("/sweeps")
+    async def sweep(
+        request: SweepRequest | None = None, caller: Principal = sweeper
+    ) -> SweepResponse:
+        """Run the caller's tenant's daily sweep now, as of `as_of` (default: today, UTC)."""
+        as_of = (request.as_of if request else None) or clock().date()
+        try:
+            result = await sweep_tenant(runtime.pool, runtime.schema, caller.tenant, as_of, clock)
+        except SweepBusy as busy:
+            raise Problem(409, "a sweep of this tenant is running", code="sweep_running") from busy
+        return SweepResponse(
+            tenant=result.tenant,
+            since=result.since,
+            as_of=result.as_of,
+            candidates=result.candidates,
+            proposed=result.proposed,
+        )
+
+    return api
