@@ -102,3 +102,56 @@ async def test_each_event_is_applied_once_and_failures_roll_back_everything(
         f"SELECT count(*) FROM {schema}.inbox WHERE event_id LIKE $1", f"{run}-%"
     )
     assert claimed == 6
+
+
+async def test_a_tenant_prefix_scopes_what_is_applied(
+    stack: Any, pg_pool: asyncpg.Pool, schema: str
+) -> None:
+    async with pg_pool.acquire() as conn:
+        await apply_migrations(conn, schema, [])
+    run = schema.replace("_", "-")
+    settings = KafkaSettings(bootstrap=stack.kafka_bootstrap, tenant_prefix=f"{run}-keep")
+    producer = KafkaProducer(settings, client_id="t")
+    applied: list[str] = []
+
+    async def apply(conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]]) -> None:
+        applied.extend(e.tenant for e in events)
+
+    handler = transactional_consumer(
+        pg_pool,
+        schema=schema,
+        consumer="scope-test",
+        apply=apply,
+        dead_letters=DeadLetters(producer, group=schema),
+        settings=settings,
+    )
+    raw = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap)
+    await raw.start()
+    for tenant in (f"{run}-drop", f"{run}-keep"):
+        event = new_event(
+            ReservationBooked(reservation_id="r-1", arrival_date="2026-12-01"),
+            id=f"{tenant}-1",
+            source="test",
+            tenant=tenant,
+            subject="c1",
+            time=datetime(2026, 11, 20, tzinfo=UTC),
+        )
+        await raw.send_and_wait(topics.BOOKINGS_RESERVATIONS, encode(event), key=b"k")
+    await raw.stop()
+    broker = create_broker(settings, client_id="t")
+    subscribe_batch(
+        broker,
+        topics.BOOKINGS_RESERVATIONS,
+        group_id=f"scope-{run}",
+        handler=handler,
+        settings=settings,
+    )
+    await producer.start()
+    async with broker:
+        await broker.start()
+        async with asyncio.timeout(30):
+            while not applied:
+                await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+    await producer.stop()
+    assert applied == [f"{run}-keep"]

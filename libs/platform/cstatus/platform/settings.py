@@ -37,6 +37,9 @@ class KafkaSettings(BaseSettings):
     batch_max_records: int = Field(500, ge=1, le=10_000)
     linger_ms: int = Field(5, ge=0, le=1_000)
     group_prefix: str = Field("", description="prefix of every consumer group (tests, blue/green)")
+    tenant_prefix: str = Field(
+        "", description="apply only events of tenants whose id starts with this (test isolation)"
+    )
 
 
 class PostgresSettings(BaseSettings):

@@ -43,7 +43,13 @@ def transactional_consumer(
     dead_letters: DeadLetters,
     settings: KafkaSettings,
 ) -> ReliableBatchConsumer[CloudEvent[Any]]:
+    scope = settings.tenant_prefix
+
     async def handle(batch: Sequence[Decoded[CloudEvent[Any]]]) -> None:
+        if scope:
+            batch = [d for d in batch if d.value.tenant.startswith(scope)]
+            if not batch:
+                return
         async with pool.acquire() as conn, conn.transaction():
             fresh = await claim_many(
                 conn, schema, consumer, [(d.value.tenant, d.value.id) for d in batch]
