@@ -49,7 +49,7 @@ class Audit:
 
     @staticmethod
     def new_tenant() -> str:
-        return unique("t")
+        return unique("au")
 
     def headers(self, tenant: str, *roles: str) -> dict[str, str]:
         token = issue_dev_token(DEV_JWT_SECRET, tenant=tenant, roles=roles or ["status:viewer"])
@@ -166,7 +166,9 @@ async def audit(stack: Any, pg_pool: asyncpg.Pool) -> AsyncIterator[Audit]:
     schema = f"audit_{uuid.uuid4().hex[:10]}"
     settings = AuditSettings(
         kafka=KafkaSettings(
-            bootstrap=stack.kafka_bootstrap, group_prefix=f"t{uuid.uuid4().hex[:10]}-"
+            bootstrap=stack.kafka_bootstrap,
+            group_prefix=f"t{uuid.uuid4().hex[:10]}-",
+            tenant_prefix="au-",
         ),
         postgres=PostgresSettings(dsn=stack.pg_dsn, pool_max=4),
         redis=RedisSettings(url=stack.redis_url),

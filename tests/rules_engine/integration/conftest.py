@@ -140,7 +140,9 @@ async def engine(
     schema = f"t_rules_{uuid.uuid4().hex[:8]}"
     await _start_group_at_the_end(stack.kafka_bootstrap, prefix + CONSUMER)
     settings = RulesEngineSettings(
-        kafka=KafkaSettings(bootstrap=stack.kafka_bootstrap, group_prefix=prefix),
+        kafka=KafkaSettings(
+            bootstrap=stack.kafka_bootstrap, group_prefix=prefix, tenant_prefix="re-"
+        ),
         postgres=PostgresSettings(dsn=stack.pg_dsn),
         redis=RedisSettings(url=stack.redis_url),
         db_schema=schema,

@@ -44,7 +44,7 @@ TODAY = NOW.date()
 
 
 def _tenant() -> str:
-    return f"t-{uuid.uuid4().hex[:10]}"
+    return f"re-{uuid.uuid4().hex[:10]}"
 
 
 def _event(data: EventData, tenant: str, customer: str, at: datetime = NOW) -> CloudEvent[Any]:
