@@ -2,26 +2,69 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
 
+from cstatus.assignment.adapters.bulk_jobs import BulkJobs
+from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache
 from cstatus.assignment.entrypoints import kafka
+from cstatus.assignment.entrypoints.http import customer_router
+from cstatus.assignment.entrypoints.http_bulk import bulk_router
+from cstatus.assignment.entrypoints.http_directory import directory_router
+from cstatus.assignment.service.assignments import Assignments
+from cstatus.assignment.service.bulk import run_bulk_worker
+from cstatus.assignment.service.pins import run_pin_expiry
 from cstatus.assignment.settings import AssignmentSettings
 from cstatus.platform.service import ServiceRuntime
 
 __all__ = ["create_app"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SCHEMA = "assignment"
 
 
 def create_app(settings: AssignmentSettings) -> FastAPI:
+    service = Assignments(settings.db_schema)
     runtime = ServiceRuntime(
         settings,
         name="assignment",
-        schema=SCHEMA,
+        schema=settings.db_schema,
         migrations=MIGRATIONS,
-        subscriptions=[kafka.subscription()],
+        subscriptions=[kafka.subscription(service)],
     )
-    return runtime.create_app(title="Assignment")
+    app = runtime.create_app(
+        title="Assignment",
+        routers=[
+            directory_router(runtime),
+            customer_router(runtime, service),
+            bulk_router(runtime, service),
+        ],
+    )
+    runtime_lifespan = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with runtime_lifespan(app):
+            cache = RestrictionsCache(runtime.redis, runtime.schema)
+            tasks = [
+                asyncio.create_task(
+                    run_pin_expiry(service, runtime.pool, cache, settings.pin_check_interval_s),
+                    name="assignment-pins",
+                ),
+                asyncio.create_task(
+                    run_bulk_worker(service, BulkJobs(runtime.schema), runtime.pool, cache),
+                    name="assignment-bulk",
+                ),
+            ]
+            try:
+                yield
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+    app.router.lifespan_context = lifespan
+    return app

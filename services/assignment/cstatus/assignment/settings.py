@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from cstatus.platform.settings import ServiceSettings
@@ -14,3 +15,9 @@ class AssignmentSettings(ServiceSettings):
 
     service_name: str = "assignment"
     http_port: int = 8082
+    db_schema: str = Field(
+        "assignment", pattern=r"^[a-z_][a-z0-9_]{0,62}$", description="PostgreSQL schema owned"
+    )
+    pin_check_interval_s: float = Field(
+        1.0, gt=0, le=3600, description="how often pins past their `until` are cleared"
+    )

@@ -1,0 +1,127 @@
+"""Precomputed restrictions in Redis, one hash per customer: `v` (customer version) and `j` (JSON).
+
+A write only replaces an older version (a Lua script compares), so writers racing after their
+commits leave the newest state behind. Redis is a cache: every error is logged and answered with
+None/False, and the caller falls back to PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from cstatus.assignment.domain.catalogue import AppointmentLimit
+from cstatus.assignment.domain.restrictions import Reason, Restrictions
+
+__all__ = ["CachedRestrictions", "RestrictionsCache", "restrictions_from_json", "restrictions_json"]
+
+log = logging.getLogger(__name__)
+
+TTL_S = 7 * 24 * 3600
+
+_WRITE_NEWER = """
+local current = redis.call('HGET', KEYS[1], 'v')
+if current and tonumber(current) >= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'v', ARGV[1], 'j', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class CachedRestrictions:
+    version: int
+    restrictions: Restrictions
+    appointments: tuple[date, ...]
+
+
+def restrictions_json(r: Restrictions) -> dict[str, Any]:
+    limit = r.max_appointments
+    return {
+        "can_transact": r.can_transact,
+        "can_redeem": r.can_redeem,
+        "can_book_online": r.can_book_online,
+        "can_book": r.can_book,
+        "must_prepay_online": r.must_prepay_online,
+        "transactions_are_outliers": r.transactions_are_outliers,
+        "exclude_from_reports": r.exclude_from_reports,
+        "staff_change_warning": r.staff_change_warning,
+        "marketing_allowed": r.marketing_allowed,
+        "max_appointments": (
+            {"count": limit.count, "period_days": limit.period_days} if limit else None
+        ),
+        "allowed_service_codes": (
+            sorted(r.allowed_service_codes) if r.allowed_service_codes is not None else None
+        ),
+        "reasons": [
+            {"category_code": x.category_code, "status_code": x.status_code, "rule": x.rule}
+            for x in r.reasons
+        ],
+    }
+
+
+def restrictions_from_json(d: dict[str, Any]) -> Restrictions:
+    limit = d.get("max_appointments")
+    services = d.get("allowed_service_codes")
+    return Restrictions(
+        can_transact=d["can_transact"],
+        can_redeem=d["can_redeem"],
+        can_book_online=d["can_book_online"],
+        can_book=d["can_book"],
+        must_prepay_online=d["must_prepay_online"],
+        transactions_are_outliers=d["transactions_are_outliers"],
+        exclude_from_reports=d["exclude_from_reports"],
+        staff_change_warning=d["staff_change_warning"],
+        marketing_allowed=d["marketing_allowed"],
+        max_appointments=AppointmentLimit(limit["count"], limit["period_days"]) if limit else None,
+        allowed_service_codes=frozenset(services) if services is not None else None,
+        reasons=tuple(Reason(**x) for x in d["reasons"]),
+    )
+
+
+class RestrictionsCache:
+    def __init__(self, client: aioredis.Redis, namespace: str) -> None:
+        self._client = client
+        self._namespace = namespace
+        self._write = client.register_script(_WRITE_NEWER)
+
+    def key(self, tenant: str, customer: str) -> str:
+        return f"cstatus:{self._namespace}:restrictions:{tenant}:{customer}"
+
+    async def get(self, tenant: str, customer: str) -> CachedRestrictions | None:
+        try:
+            raw = await self._client.hget(self.key(tenant, customer), "j")
+        except (RedisError, OSError) as error:
+            log.warning("restrictions cache unavailable, reading PostgreSQL: %r", error)
+            return None
+        if raw is None:
+            return None
+        d = json.loads(raw)
+        return CachedRestrictions(
+            version=d["version"],
+            restrictions=restrictions_from_json(d["restrictions"]),
+            appointments=tuple(date.fromisoformat(a) for a in d["appointments"]),
+        )
+
+    async def put(self, tenant: str, customer: str, entry: CachedRestrictions) -> bool:
+        payload = json.dumps(
+            {
+                "version": entry.version,
+                "restrictions": restrictions_json(entry.restrictions),
+                "appointments": [a.isoformat() for a in entry.appointments],
+            }
+        )
+        try:
+            written = await self._write(
+                keys=[self.key(tenant, customer)], args=[entry.version, payload, TTL_S]
+            )
+        except (RedisError, OSError) as error:
+            log.warning("restrictions cache not written: %r", error)
+            return False
+        return bool(written)

@@ -1,0 +1,98 @@
+"""A tenant's categories and statuses as the assignment rules see them (built from the config topic)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "AppointmentLimit",
+    "Catalogue",
+    "Category",
+    "Properties",
+    "Status",
+    "UpdateMode",
+]
+
+UpdateMode = Literal["automatic", "manual", "external"]
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentLimit:
+    count: int
+    period_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Properties:
+    """The restrictions a status carries; the defaults are SPEC §1's."""
+
+    can_transact: bool = True
+    can_redeem: bool = True
+    can_book_online: bool = True
+    must_prepay_online: bool = False
+    transactions_are_outliers: bool = False
+    implies_marketing_consent: bool = False
+    max_appointments: AppointmentLimit | None = None
+    allowed_service_codes: frozenset[str] | None = None
+    staff_change_warning: bool = False
+    exclude_from_reports: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    code: str
+    name: str
+    colour: str = "#000000"
+    system_state: str | None = None
+    is_default: bool = False
+    sticky: bool = False
+    archived: bool = False
+    icon_url: str | None = None
+    display_as: str = "name"
+    properties: Properties = field(default_factory=Properties)
+    names: Mapping[str, str] = field(default_factory=dict)
+    """Translated names by language tag."""
+
+    def name_in(self, language: str | None) -> str:
+        if language and language in self.names:
+            return self.names[language]
+        return self.name
+
+    @property
+    def excluded_from_reports(self) -> bool:
+        return self.properties.exclude_from_reports or self.system_state == "internal"
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    code: str
+    update_mode: UpdateMode
+    manual_override_allowed: bool = False
+    reason_required: bool = False
+    archived: bool = False
+    statuses: Mapping[str, Status] = field(default_factory=dict)
+
+    @property
+    def default_status(self) -> Status | None:
+        return next((s for s in self.statuses.values() if s.is_default and not s.archived), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """One version of one tenant's configuration; empty until the first version arrives."""
+
+    version: int = 0
+    categories: Mapping[str, Category] = field(default_factory=dict)
+    default_language: str = "en"
+
+    def status(self, category_code: str, status_code: str | None) -> Status | None:
+        category = self.categories.get(category_code)
+        if category is None or status_code is None:
+            return None
+        return category.statuses.get(status_code)
+
+    @property
+    def active_categories(self) -> tuple[Category, ...]:
+        return tuple(c for c in self.categories.values() if not c.archived)

@@ -1,0 +1,205 @@
+"""Restrictions: all a customer's statuses combined (SPEC §1), and the checks answered from them.
+
+Any `false` `can_*` forbids; any `must_prepay_online`, `transactions_are_outliers` or
+`exclude_from_reports` applies; `max_appointments` takes the smallest count (then the longest
+period); `allowed_service_codes` intersect; marketing is allowed if the customer opted in, or if a
+status implies consent and the customer has not objected. A status's `system_state` adds its
+built-in meaning on top of its properties: `deleted` cannot transact, redeem or book;
+`fraud_confirmed` cannot transact or redeem; `suspended` and `fraud_suspected` make transactions
+outliers; `internal` is excluded from reports. Every answer names the statuses that caused it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from cstatus.assignment.domain.catalogue import AppointmentLimit, Status
+
+__all__ = ["Action", "CheckResult", "Reason", "Restrictions", "check", "combine"]
+
+Action = Literal["transact", "redeem", "book_online", "book"]
+
+_BUILT_IN_DENIALS: dict[str, tuple[str, ...]] = {
+    "deleted": ("can_transact", "can_redeem", "can_book_online", "can_book"),
+    "fraud_confirmed": ("can_transact", "can_redeem"),
+}
+_BUILT_IN_FLAGS: dict[str, tuple[str, ...]] = {
+    "suspended": ("transactions_are_outliers",),
+    "fraud_suspected": ("transactions_are_outliers",),
+    "internal": ("exclude_from_reports",),
+}
+_ACTION_RULES: dict[str, tuple[str, ...]] = {
+    "transact": ("can_transact",),
+    "redeem": ("can_redeem",),
+    "book_online": ("can_book", "can_book_online"),
+    "book": ("can_book",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    category_code: str
+    status_code: str
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class Restrictions:
+    can_transact: bool = True
+    can_redeem: bool = True
+    can_book_online: bool = True
+    can_book: bool = True
+    must_prepay_online: bool = False
+    transactions_are_outliers: bool = False
+    exclude_from_reports: bool = False
+    staff_change_warning: bool = False
+    marketing_allowed: bool = False
+    max_appointments: AppointmentLimit | None = None
+    allowed_service_codes: frozenset[str] | None = None
+    reasons: tuple[Reason, ...] = ()
+
+    def reasons_for(self, *rules: str) -> tuple[Reason, ...]:
+        return tuple(r for r in self.reasons if r.rule in rules)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    allowed: bool
+    must_prepay: bool
+    reasons: tuple[Reason, ...]
+
+
+def _rules_of(status: Status) -> tuple[set[str], set[str]]:
+    """The `can_*` rules a status denies and the flags it sets, properties and built-ins together."""
+    p = status.properties
+    denied = {
+        name
+        for name, value in (
+            ("can_transact", p.can_transact),
+            ("can_redeem", p.can_redeem),
+            ("can_book_online", p.can_book_online),
+        )
+        if not value
+    }
+    flags = {
+        name
+        for name, value in (
+            ("must_prepay_online", p.must_prepay_online),
+            ("transactions_are_outliers", p.transactions_are_outliers),
+            ("exclude_from_reports", p.exclude_from_reports),
+            ("staff_change_warning", p.staff_change_warning),
+        )
+        if value
+    }
+    state = status.system_state or ""
+    denied.update(_BUILT_IN_DENIALS.get(state, ()))
+    flags.update(_BUILT_IN_FLAGS.get(state, ()))
+    return denied, flags
+
+
+def _smaller(a: AppointmentLimit | None, b: AppointmentLimit) -> AppointmentLimit:
+    if a is None:
+        return b
+    return min(a, b, key=lambda limit: (limit.count, -limit.period_days))
+
+
+def combine(held: Iterable[tuple[str, Status]], *, marketing_opt_in: bool | None) -> Restrictions:
+    """The restrictions of the statuses a customer holds, as (category code, status) pairs."""
+    values: dict[str, bool] = {}
+    reasons: list[Reason] = []
+    limit: AppointmentLimit | None = None
+    limit_reason: Reason | None = None
+    services: frozenset[str] | None = None
+    implies_consent: list[Reason] = []
+    for category_code, status in sorted(held, key=lambda pair: pair[0]):
+        denied, flags = _rules_of(status)
+        for rule in sorted(denied):
+            values[rule] = False
+            reasons.append(Reason(category_code, status.code, rule))
+        for rule in sorted(flags):
+            values[rule] = True
+            reasons.append(Reason(category_code, status.code, rule))
+        p = status.properties
+        if p.max_appointments is not None:
+            smaller = _smaller(limit, p.max_appointments)
+            if smaller is not limit:
+                limit, limit_reason = (
+                    smaller,
+                    Reason(category_code, status.code, "max_appointments"),
+                )
+        if p.allowed_service_codes is not None:
+            services = (
+                p.allowed_service_codes if services is None else services & p.allowed_service_codes
+            )
+            reasons.append(Reason(category_code, status.code, "allowed_service_codes"))
+        if p.implies_marketing_consent:
+            implies_consent.append(Reason(category_code, status.code, "implies_marketing_consent"))
+    if limit_reason is not None:
+        reasons.append(limit_reason)
+    marketing = marketing_opt_in is True or (
+        bool(implies_consent) and marketing_opt_in is not False
+    )
+    if marketing and marketing_opt_in is not True:
+        reasons.extend(implies_consent)
+    return Restrictions(
+        can_transact=values.get("can_transact", True),
+        can_redeem=values.get("can_redeem", True),
+        can_book_online=values.get("can_book_online", True),
+        can_book=values.get("can_book", True),
+        must_prepay_online=values.get("must_prepay_online", False),
+        transactions_are_outliers=values.get("transactions_are_outliers", False),
+        exclude_from_reports=values.get("exclude_from_reports", False),
+        staff_change_warning=values.get("staff_change_warning", False),
+        marketing_allowed=marketing,
+        max_appointments=limit,
+        allowed_service_codes=services,
+        reasons=tuple(reasons),
+    )
+
+
+def _appointments_in(appointments: Sequence[date], limit: AppointmentLimit, today: date) -> int:
+    """Booked, not cancelled appointments arriving within the next `period_days` days (today included)."""
+    end = today + timedelta(days=limit.period_days)
+    return sum(1 for arrival in appointments if today <= arrival < end)
+
+
+def check(
+    restrictions: Restrictions,
+    action: Action,
+    *,
+    service_code: str | None = None,
+    appointments: Sequence[date] = (),
+    today: date,
+) -> CheckResult:
+    """May the customer do `action` now? `appointments` are the arrival dates of their bookings."""
+    reasons: list[Reason] = []
+    allowed = True
+    for rule in _ACTION_RULES[action]:
+        if not getattr(restrictions, rule):
+            allowed = False
+            reasons.extend(restrictions.reasons_for(rule))
+    booking = action in ("book", "book_online")
+    services = restrictions.allowed_service_codes
+    if (
+        booking
+        and service_code is not None
+        and services is not None
+        and service_code not in services
+    ):
+        allowed = False
+        reasons.extend(restrictions.reasons_for("allowed_service_codes"))
+    limit = restrictions.max_appointments
+    if (
+        booking
+        and limit is not None
+        and _appointments_in(appointments, limit, today) >= limit.count
+    ):
+        allowed = False
+        reasons.extend(restrictions.reasons_for("max_appointments"))
+    must_prepay = action == "book_online" and restrictions.must_prepay_online
+    if must_prepay:
+        reasons.extend(restrictions.reasons_for("must_prepay_online"))
+    return CheckResult(allowed=allowed, must_prepay=must_prepay, reasons=tuple(reasons))

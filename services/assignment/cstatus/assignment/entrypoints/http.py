@@ -1,0 +1,184 @@
+"""HTTP routes of a customer: detail, manual and external changes, restrictions and checks."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache, restrictions_json
+from cstatus.assignment.domain.guards import CONFLICT_CODES, Refused, source_for_roles
+from cstatus.assignment.domain.holding import ChangeRequest
+from cstatus.assignment.domain.restrictions import check
+from cstatus.assignment.service.assignments import AfterCommit, Assignments
+from cstatus.assignment.service.queries import (
+    RestrictionsReader,
+    check_json,
+    customer_detail,
+    held_status,
+)
+from cstatus.contracts.fields import Code, CustomerId, Reason
+from cstatus.platform.http.auth import Principal, require_roles
+from cstatus.platform.http.problem import Problem
+from cstatus.platform.service import ServiceRuntime
+
+__all__ = ["customer_router"]
+
+READERS = ("status:viewer", "status:agent", "status:admin", "status:system")
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AssignBody(_Body):
+    status_code: Code
+    reason: Reason | None = None
+    until: AwareDatetime | None = None
+
+
+class CheckBody(_Body):
+    customer_id: CustomerId
+    action: Literal["transact", "redeem", "book_online", "book"]
+    service_code: Code | None = None
+
+
+def _language(request: Request, lang: str | None) -> str | None:
+    if lang:
+        return lang
+    header = request.headers.get("accept-language", "")
+    first = header.split(",")[0].split(";")[0].strip()
+    return first or None
+
+
+def refusal(decision: Refused) -> Problem:
+    status = 409 if decision.code in CONFLICT_CODES else 422
+    return Problem(status, decision.message, code=decision.code)
+
+
+def customer_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
+    router = APIRouter(prefix="/v1")
+    reader = Depends(require_roles(runtime.authenticate, *READERS))
+    changer = Depends(require_roles(runtime.authenticate, "status:agent", "status:system"))
+
+    built: list[RestrictionsReader] = []
+
+    def restrictions() -> RestrictionsReader:
+        """Built on first use: the pool and Redis exist only once the app has started."""
+        if not built:
+            cache = RestrictionsCache(runtime.redis, runtime.schema)
+            built.append(RestrictionsReader(service, runtime.pool, cache))
+        return built[0]
+
+    @router.get("/customers/{customer_id}")
+    async def get_customer(
+        customer_id: str,
+        request: Request,
+        principal: Principal = reader,
+        lang: str | None = None,
+    ) -> dict[str, Any]:
+        detail = await customer_detail(
+            service, runtime.pool, principal.tenant, customer_id, _language(request, lang)
+        )
+        if detail is None:
+            raise Problem(404, f"no customer {customer_id}", code="customer_not_found")
+        return detail
+
+    async def _change(
+        principal: Principal,
+        customer_id: str,
+        category_code: str,
+        *,
+        status_code: str | None,
+        reason: str | None,
+        until: datetime | None,
+        idempotency_key: str | None,
+    ) -> dict[str, Any]:
+        source = source_for_roles(principal.roles)
+        assert source is not None  # the dependency let only agents and systems in
+        ref = idempotency_key or uuid.uuid4().hex
+        request = ChangeRequest(
+            ref_id=f"http/{principal.subject}/{ref}",
+            category_code=category_code,
+            status_code=status_code,
+            source=source,
+            actor=principal.subject,
+            reason=reason,
+            until=until,
+        )
+        after = AfterCommit()
+        now = datetime.now(UTC)
+        async with runtime.pool.acquire() as conn, conn.transaction():
+            decision = await service.change(
+                conn, principal.tenant, customer_id, request, now, after, publish_rejection=False
+            )
+            holding = await service.repo.holdings(conn, principal.tenant, customer_id)
+            catalogue = await service.config.load(conn, principal.tenant)
+        await after.flush(restrictions().cache)
+        if isinstance(decision, Refused):
+            raise refusal(decision)
+        return {
+            "customer_id": customer_id,
+            "category_code": category_code,
+            "result": type(decision).__name__.lower(),
+            "status": held_status(catalogue, holding.get(category_code), None),
+        }
+
+    @router.put("/customers/{customer_id}/statuses/{category_code}")
+    async def put_status(
+        customer_id: str,
+        category_code: str,
+        body: AssignBody,
+        principal: Principal = changer,
+        idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+    ) -> dict[str, Any]:
+        return await _change(
+            principal,
+            customer_id,
+            category_code,
+            status_code=body.status_code,
+            reason=body.reason,
+            until=body.until,
+            idempotency_key=idempotency_key,
+        )
+
+    @router.delete("/customers/{customer_id}/statuses/{category_code}")
+    async def delete_status(
+        customer_id: str,
+        category_code: str,
+        principal: Principal = changer,
+        reason: Annotated[str | None, Query(min_length=1, max_length=1000)] = None,
+        idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+    ) -> dict[str, Any]:
+        return await _change(
+            principal,
+            customer_id,
+            category_code,
+            status_code=None,
+            reason=reason,
+            until=None,
+            idempotency_key=idempotency_key,
+        )
+
+    @router.get("/customers/{customer_id}/restrictions")
+    async def get_restrictions(customer_id: str, principal: Principal = reader) -> dict[str, Any]:
+        entry = await restrictions().get(principal.tenant, customer_id, datetime.now(UTC))
+        return {"customer_id": customer_id, **restrictions_json(entry.restrictions)}
+
+    @router.post("/checks")
+    async def post_check(body: CheckBody, principal: Principal = reader) -> dict[str, Any]:
+        now = datetime.now(UTC)
+        entry = await restrictions().get(principal.tenant, body.customer_id, now)
+        result = check(
+            entry.restrictions,
+            body.action,
+            service_code=body.service_code,
+            appointments=entry.appointments,
+            today=now.date(),
+        )
+        return check_json(result)
+
+    return router

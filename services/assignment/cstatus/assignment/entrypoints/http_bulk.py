@@ -1,0 +1,110 @@
+"""HTTP routes of bulk status changes: `POST /v1/bulk-status-changes` → 202 and the job to poll."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from cstatus.assignment.adapters.bulk_jobs import BulkJob, BulkJobs
+from cstatus.assignment.adapters.directory import DirectoryQuery
+from cstatus.assignment.entrypoints.http_directory import parse_status_filters
+from cstatus.assignment.service.assignments import Assignments
+from cstatus.assignment.service.bulk import MAX_CUSTOMERS, TooMany, new_job_id, start_job
+from cstatus.contracts.fields import Code, CustomerId, Reason
+from cstatus.platform.http.auth import Principal, require_roles
+from cstatus.platform.http.problem import Problem
+from cstatus.platform.service import ServiceRuntime
+
+__all__ = ["bulk_router"]
+
+
+class BulkFilter(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    status: str | list[str] | None = None
+    q: str | None = Field(default=None, min_length=1, max_length=200)
+    include_inactive: bool = False
+
+
+class BulkBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    category_code: Code
+    status_code: Code | None = Field(description="null clears the status")
+    reason: Reason | None = None
+    until: AwareDatetime | None = None
+    customer_ids: list[CustomerId] | None = Field(default=None, max_length=MAX_CUSTOMERS)
+    filter: BulkFilter | None = None
+
+    @model_validator(mode="after")
+    def _ids_or_filter(self) -> BulkBody:
+        if (self.customer_ids is None) == (self.filter is None):
+            raise ValueError("give either customer_ids or filter")
+        return self
+
+
+def bulk_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
+    router = APIRouter(prefix="/v1")
+    agent = Depends(require_roles(runtime.authenticate, "status:agent"))
+    reader = Depends(
+        require_roles(
+            runtime.authenticate, "status:viewer", "status:agent", "status:admin", "status:system"
+        )
+    )
+    jobs = BulkJobs(runtime.schema)
+
+    @router.post("/bulk-status-changes", status_code=202)
+    async def create_bulk_change(body: BulkBody, principal: Principal = agent) -> JSONResponse:
+        catalogue = await service.config.load(runtime.pool, principal.tenant)
+        category = catalogue.categories.get(body.category_code)
+        if category is None:
+            raise Problem(
+                422, f"there is no category {body.category_code}", code="unknown_category"
+            )
+        if body.status_code is not None and body.status_code not in category.statuses:
+            raise Problem(422, f"there is no status {body.status_code}", code="unknown_status")
+        if category.reason_required and not body.reason:
+            raise Problem(
+                422, f"a change in {category.code} needs a reason", code="reason_required"
+            )
+        query = None
+        if body.filter is not None:
+            statuses = body.filter.status
+            query = DirectoryQuery(
+                tenant=principal.tenant,
+                text=body.filter.q,
+                statuses=parse_status_filters(
+                    [statuses] if isinstance(statuses, str) else list(statuses or [])
+                ),
+                include_inactive=body.filter.include_inactive,
+            )
+        job = BulkJob(
+            id=new_job_id(),
+            tenant=principal.tenant,
+            actor=principal.subject,
+            category_code=body.category_code,
+            status_code=body.status_code,
+            reason=body.reason,
+            until=body.until,
+        )
+        try:
+            async with runtime.pool.acquire() as conn, conn.transaction():
+                await start_job(jobs, conn, job, ids=body.customer_ids, query=query)
+        except TooMany as error:
+            raise Problem(422, str(error), code="too_many_customers") from error
+        found = await jobs.get(runtime.pool, principal.tenant, job.id)
+        return JSONResponse(
+            found, status_code=202, headers={"Location": f"/v1/bulk-status-changes/{job.id}"}
+        )
+
+    @router.get("/bulk-status-changes/{job_id}")
+    async def get_bulk_change(job_id: str, principal: Principal = reader) -> dict[str, Any]:
+        found = await jobs.get(runtime.pool, principal.tenant, job_id)
+        if found is None:
+            raise Problem(404, f"no bulk change {job_id}", code="job_not_found")
+        return found
+
+    return router

@@ -1,0 +1,153 @@
+"""The messages the service publishes through its outbox: changes, snapshots and rejections."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from cstatus.assignment.domain.catalogue import Catalogue
+from cstatus.assignment.domain.holding import Holding
+from cstatus.assignment.domain.restrictions import Restrictions
+from cstatus.contracts import topics
+from cstatus.contracts.changes import Explanation, StatusChanged, StatusRef
+from cstatus.contracts.envelope import encode, message_key, new_event
+from cstatus.contracts.rejections import StatusRejected
+from cstatus.contracts.snapshots import (
+    AppointmentLimit,
+    CustomerSnapshot,
+    HeldStatus,
+    RestrictionReason,
+)
+from cstatus.contracts.snapshots import Restrictions as RestrictionsOut
+from cstatus.platform.db.outbox import OutboxMessage
+
+__all__ = ["SOURCE", "change_id", "change_message", "rejection_message", "snapshot_message"]
+
+SOURCE = "assignment"
+_IDS = uuid.UUID("6f0b1a52-3c1e-4d7e-9a43-2f5b0c9d8e11")
+
+
+def change_id(tenant: str, customer: str, category: str, sequence: int) -> str:
+    """Deterministic, so a replayed transaction names its change the same way."""
+    return str(uuid.uuid5(_IDS, f"change/{tenant}/{customer}/{category}/{sequence}"))
+
+
+def _ref(catalogue: Catalogue, category: str, code: str | None) -> StatusRef | None:
+    if code is None:
+        return None
+    status = catalogue.status(category, code)
+    if status is None:
+        return StatusRef(code=code, name=code)
+    return StatusRef(code=code, name=status.name, system_state=status.system_state)
+
+
+def change_message(
+    tenant: str,
+    customer: str,
+    catalogue: Catalogue,
+    previous: Holding | None,
+    holding: Holding,
+    explanation: Mapping[str, Any] | None,
+) -> OutboxMessage:
+    category = holding.category_code
+    target = catalogue.status(category, holding.status_code)
+    ident = change_id(tenant, customer, category, holding.sequence)
+    data = StatusChanged(
+        change_id=ident,
+        category_code=category,
+        from_=_ref(catalogue, category, previous.status_code if previous else None),
+        to=_ref(catalogue, category, holding.status_code),
+        source=holding.source,
+        actor=holding.updated_by,
+        reason=holding.reason,
+        explanation=Explanation.model_validate(explanation) if explanation else None,
+        effective_at=holding.updated_at,
+        sequence=holding.sequence,
+        exclude_from_reports=bool(target and target.excluded_from_reports),
+    )
+    event = new_event(
+        data, id=ident, source=SOURCE, tenant=tenant, subject=customer, time=holding.updated_at
+    )
+    return OutboxMessage(topics.STATUS_CHANGES, message_key(tenant, customer), encode(event))
+
+
+def _restrictions(r: Restrictions) -> RestrictionsOut:
+    limit = r.max_appointments
+    return RestrictionsOut(
+        can_transact=r.can_transact,
+        can_redeem=r.can_redeem,
+        can_book_online=r.can_book_online,
+        must_prepay_online=r.must_prepay_online,
+        transactions_are_outliers=r.transactions_are_outliers,
+        exclude_from_reports=r.exclude_from_reports,
+        marketing_allowed=r.marketing_allowed,
+        max_appointments=AppointmentLimit(count=limit.count, period_days=limit.period_days)
+        if limit
+        else None,
+        allowed_service_codes=tuple(sorted(r.allowed_service_codes))
+        if r.allowed_service_codes is not None
+        else None,
+        reasons=tuple(
+            RestrictionReason(category_code=x.category_code, status_code=x.status_code, rule=x.rule)
+            for x in r.reasons
+        ),
+    )
+
+
+def snapshot_message(
+    tenant: str,
+    customer: str,
+    catalogue: Catalogue,
+    holdings: Mapping[str, Holding],
+    restrictions: Restrictions,
+    version: int,
+    now: datetime,
+) -> OutboxMessage:
+    statuses: dict[str, HeldStatus] = {}
+    for code, h in sorted(holdings.items()):
+        ref = _ref(catalogue, code, h.status_code)
+        if ref is None:
+            continue
+        statuses[code] = HeldStatus(
+            code=ref.code,
+            name=ref.name,
+            system_state=ref.system_state,
+            source=h.source,
+            since=h.since,
+            pinned_until=h.pinned_until,
+        )
+    data = CustomerSnapshot(
+        customer_id=customer,
+        statuses=statuses,
+        restrictions=_restrictions(restrictions),
+        version=version,
+        updated_at=now,
+    )
+    ident = str(uuid.uuid5(_IDS, f"snapshot/{tenant}/{customer}/{version}"))
+    event = new_event(data, id=ident, source=SOURCE, tenant=tenant, subject=customer, time=now)
+    return OutboxMessage(topics.SNAPSHOTS, message_key(tenant, customer), encode(event))
+
+
+def rejection_message(
+    tenant: str,
+    customer: str,
+    *,
+    ref_id: str,
+    category_code: str,
+    status_code: str | None,
+    reason_code: str,
+    message: str,
+    now: datetime,
+) -> OutboxMessage:
+    data = StatusRejected(
+        ref_id=ref_id,
+        category_code=category_code,
+        status_code=status_code,
+        reason_code=reason_code,
+        message=message,
+    )
+    ident = str(uuid.uuid5(_IDS, f"rejection/{tenant}/{customer}/{ref_id}"))
+    event = new_event(data, id=ident, source=SOURCE, tenant=tenant, subject=customer, time=now)
+    return OutboxMessage(topics.REJECTIONS, message_key(tenant, customer), encode(event))

@@ -1,0 +1,117 @@
+"""Read side: a customer's detail, and its restrictions served from Redis (rebuilt from PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from cstatus.assignment.adapters.restrictions_cache import CachedRestrictions, RestrictionsCache
+from cstatus.assignment.domain.catalogue import Catalogue
+from cstatus.assignment.domain.holding import Holding
+from cstatus.assignment.domain.restrictions import CheckResult
+from cstatus.assignment.service.assignments import (
+    APPOINTMENT_HORIZON,
+    Assignments,
+    restrictions_of,
+)
+
+__all__ = ["RestrictionsReader", "check_json", "customer_detail", "held_status"]
+
+
+def held_status(
+    catalogue: Catalogue, h: Holding | None, language: str | None
+) -> dict[str, Any] | None:
+    if h is None or h.status_code is None:
+        return None
+    status = catalogue.status(h.category_code, h.status_code)
+    return {
+        "status_code": h.status_code,
+        "name": status.name_in(language) if status else h.status_code,
+        "colour": status.colour if status else None,
+        "icon_url": status.icon_url if status else None,
+        "display_as": status.display_as if status else "name",
+        "system_state": status.system_state if status else None,
+        "source": h.source,
+        "since": h.since.isoformat(),
+        "pinned": h.pinned,
+        "pinned_until": h.pinned_until.isoformat() if h.pinned_until else None,
+        "reason": h.reason,
+        "updated_by": h.updated_by,
+        "updated_at": h.updated_at.isoformat(),
+        "sequence": h.sequence,
+    }
+
+
+async def customer_detail(
+    service: Assignments, pool: asyncpg.Pool, tenant: str, customer: str, language: str | None
+) -> dict[str, Any] | None:
+    async with pool.acquire() as conn:
+        profile = await service.repo.profile(conn, tenant, customer)
+        if profile is None:
+            return None
+        catalogue = await service.config.load(conn, tenant)
+        holdings = await service.repo.holdings(conn, tenant, customer)
+    codes = [c.code for c in catalogue.active_categories]
+    codes += [c for c in holdings if c not in codes]
+    return {
+        "customer_id": customer,
+        "customer_number": profile.customer_number,
+        "first_name": profile.first_name,
+        "last_name": profile.last_name,
+        "email": profile.email,
+        "phone": profile.phone,
+        "active": profile.active,
+        "marketing_opt_in": profile.marketing_opt_in,
+        "tags": list(profile.tags),
+        "version": profile.version,
+        "statuses": {code: held_status(catalogue, holdings.get(code), language) for code in codes},
+    }
+
+
+class RestrictionsReader:
+    """One Redis read per customer; on a miss (or Redis down) computed from PostgreSQL."""
+
+    def __init__(self, service: Assignments, pool: asyncpg.Pool, cache: RestrictionsCache) -> None:
+        self._service = service
+        self._pool = pool
+        self.cache = cache
+
+    async def get(self, tenant: str, customer: str, now: datetime) -> CachedRestrictions:
+        cached = await self.cache.get(tenant, customer)
+        if cached is not None:
+            return cached
+        s = self._service
+        async with self._pool.acquire() as conn:
+            catalogue = await s.config.load(conn, tenant)
+            profile = await s.repo.profile(conn, tenant, customer)
+            if profile is None:  # never seen: what its default statuses would give
+                defaults = {
+                    c.code: Holding(c.code, d.code, "system", now, "assignment", now, 0)
+                    for c in catalogue.active_categories
+                    if (d := c.default_status) is not None
+                }
+                return CachedRestrictions(0, restrictions_of(catalogue, defaults, None), ())
+            holdings = await s.repo.holdings(conn, tenant, customer)
+            appointments = await s.repo.appointments(
+                conn, tenant, customer, (now - APPOINTMENT_HORIZON).date()
+            )
+        entry = CachedRestrictions(
+            profile.version,
+            restrictions_of(catalogue, holdings, profile.marketing_opt_in),
+            tuple(appointments),
+        )
+        await self.cache.put(tenant, customer, entry)
+        return entry
+
+
+def check_json(result: CheckResult) -> dict[str, Any]:
+    return {
+        "allowed": result.allowed,
+        "must_prepay": result.must_prepay,
+        "reasons": [
+            {"category_code": r.category_code, "status_code": r.status_code, "rule": r.rule}
+            for r in result.reasons
+        ],
+    }

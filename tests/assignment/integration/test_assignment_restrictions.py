@@ -1,0 +1,161 @@
+"""Restrictions and checks with their reasons; still right when Redis cannot be reached."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from cstatus.contracts import topics
+from cstatus.contracts.customers import CustomerCreated
+from cstatus.contracts.envelope import new_event
+from cstatus.contracts.reservations import ReservationBooked, ReservationCancelled
+
+pytestmark = pytest.mark.integration
+
+CLOSED_REDIS = "redis://127.0.0.1:1/0"
+
+
+def _event(data: Any, tenant: str, customer: str, event_id: str) -> Any:
+    return new_event(
+        data, id=event_id, source="test", tenant=tenant, subject=customer, time=datetime.now(UTC)
+    )
+
+
+async def _put(h: Any, tenant: str, customer: str, category: str, **body: Any) -> None:
+    reply = await h.client.put(
+        f"/v1/customers/{customer}/statuses/{category}",
+        json=body,
+        headers=h.headers(tenant, "status:agent"),
+    )
+    assert reply.status_code == 200, reply.text
+
+
+async def _check(h: Any, tenant: str, customer: str, action: str, **more: Any) -> Any:
+    reply = await h.client.post(
+        "/v1/checks",
+        json={"customer_id": customer, "action": action, **more},
+        headers=h.headers(tenant, "status:system"),
+    )
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    reasons = {(r["category_code"], r["status_code"], r["rule"]) for r in body["reasons"]}
+    return body["allowed"], body["must_prepay"], reasons
+
+
+async def test_restrictions_combine_every_status_and_name_their_reasons(harness: Any) -> None:
+    h, tenant = harness, harness.tenant()
+    await h.configure(tenant)
+    await _put(h, tenant, "c-1", "lifecycle", status_code="suspended", reason="unpaid invoice")
+    await _put(h, tenant, "c-1", "tier", status_code="restricted")
+
+    reply = await h.client.get(
+        "/v1/customers/c-1/restrictions", headers=h.headers(tenant, "status:viewer")
+    )
+    assert reply.status_code == 200
+    body = reply.json()
+    assert (body["can_transact"], body["can_redeem"], body["can_book_online"]) == (
+        True,
+        False,
+        False,
+    )
+    assert body["must_prepay_online"] is True
+    assert body["transactions_are_outliers"] is True
+    assert body["allowed_service_codes"] == ["massage", "sauna"]
+    assert body["max_appointments"] == {"count": 1, "period_days": 30}
+    reasons = {(r["category_code"], r["status_code"], r["rule"]) for r in body["reasons"]}
+    assert {
+        ("lifecycle", "suspended", "can_redeem"),
+        ("lifecycle", "suspended", "must_prepay_online"),
+        ("lifecycle", "suspended", "transactions_are_outliers"),
+        ("tier", "restricted", "can_book_online"),
+    } <= reasons
+
+    assert await _check(h, tenant, "c-1", "transact") == (True, False, set())
+    assert await _check(h, tenant, "c-1", "redeem") == (
+        False,
+        False,
+        {("lifecycle", "suspended", "can_redeem")},
+    )
+    allowed, must_prepay, why = await _check(h, tenant, "c-1", "book_online")
+    assert (allowed, must_prepay) == (False, True)
+    assert ("tier", "restricted", "can_book_online") in why
+    assert await _check(h, tenant, "c-1", "book", service_code="yoga") == (
+        False,
+        False,
+        {("tier", "restricted", "allowed_service_codes")},
+    )
+    assert (await _check(h, tenant, "c-1", "book", service_code="sauna"))[0] is True
+
+
+async def test_max_appointments_counts_bookings_and_cancellations(harness: Any) -> None:
+    h, tenant = harness, harness.tenant()
+    await h.configure(tenant)
+    await _put(h, tenant, "c-2", "tier", status_code="restricted")
+    arrival = date.today() + timedelta(days=3)
+    await h.send(
+        topics.BOOKINGS_RESERVATIONS,
+        _event(ReservationBooked(reservation_id="r-1", arrival_date=arrival), tenant, "c-2", "b1"),
+    )
+
+    async def refused() -> bool:
+        return (await _check(h, tenant, "c-2", "book"))[0] is False
+
+    await h.until(refused)
+    assert (await _check(h, tenant, "c-2", "book"))[2] == {
+        ("tier", "restricted", "max_appointments")
+    }
+    await h.send(
+        topics.BOOKINGS_RESERVATIONS,
+        _event(ReservationCancelled(reservation_id="r-1"), tenant, "c-2", "b2"),
+    )
+
+    async def allowed() -> bool:
+        return (await _check(h, tenant, "c-2", "book"))[0] is True
+
+    await h.until(allowed)
+
+
+async def test_marketing_follows_consent_implied_by_a_status_unless_objected(harness: Any) -> None:
+    h, tenant = harness, harness.tenant()
+    await h.configure(tenant)
+    for customer, opt_in in (("c-3", None), ("c-4", False)):
+        await h.send(
+            topics.CRM_CUSTOMERS,
+            _event(CustomerCreated(marketing_opt_in=opt_in), tenant, customer, f"new-{customer}"),
+        )
+        await h.until(lambda c=customer: h.status_of(tenant, c, "relationship"))
+        await _put(h, tenant, customer, "relationship", status_code="vip")
+    viewer = h.headers(tenant, "status:viewer")
+    implied = (await h.client.get("/v1/customers/c-3/restrictions", headers=viewer)).json()
+    objected = (await h.client.get("/v1/customers/c-4/restrictions", headers=viewer)).json()
+    assert implied["marketing_allowed"] is True
+    assert {
+        "category_code": "relationship",
+        "status_code": "vip",
+        "rule": "implies_marketing_consent",
+    } in implied["reasons"]
+    assert objected["marketing_allowed"] is False
+
+
+async def test_an_unknown_customer_is_checked_against_the_default_statuses(harness: Any) -> None:
+    h, tenant = harness, harness.tenant()
+    await h.configure(tenant)
+    assert await _check(h, tenant, "never-seen", "transact") == (True, False, set())
+
+
+async def test_checks_stay_right_with_redis_unreachable(start_service: Any) -> None:
+    async with start_service(CLOSED_REDIS) as h:
+        tenant = h.tenant()
+        await h.configure(tenant)
+        await _put(h, tenant, "c-5", "lifecycle", status_code="deleted", reason="closed account")
+        assert await _check(h, tenant, "c-5", "transact") == (
+            False,
+            False,
+            {("lifecycle", "deleted", "can_transact")},
+        )
+        await _put(h, tenant, "c-5", "tier", status_code="spa_only")
+        assert (await _check(h, tenant, "c-5", "book", service_code="massage"))[2] >= {
+            ("tier", "spa_only", "allowed_service_codes")
+        }

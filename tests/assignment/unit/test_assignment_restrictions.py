@@ -1,0 +1,168 @@
+"""How a customer's statuses combine into restrictions, and the checks answered from them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from cstatus.assignment.domain.catalogue import AppointmentLimit, Properties, Status
+from cstatus.assignment.domain.restrictions import Reason, check, combine
+
+pytestmark = pytest.mark.unit
+
+TODAY = date(2026, 11, 20)
+
+
+def _s(code: str, system_state: str | None = None, **props: Any) -> Status:
+    return Status(code, code.title(), system_state=system_state, properties=Properties(**props))
+
+
+def test_no_status_restricts_nothing() -> None:
+    r = combine([], marketing_opt_in=None)
+    assert (r.can_transact, r.can_redeem, r.can_book_online, r.must_prepay_online) == (
+        True,
+        True,
+        True,
+        False,
+    )
+    assert (r.max_appointments, r.allowed_service_codes, r.marketing_allowed) == (None, None, False)
+    assert r.reasons == ()
+
+
+def test_any_false_can_forbids_and_names_its_status() -> None:
+    r = combine(
+        [("loyalty", _s("gold")), ("risk", _s("watch", can_redeem=False))], marketing_opt_in=None
+    )
+    assert (r.can_transact, r.can_redeem) == (True, False)
+    assert r.reasons == (Reason("risk", "watch", "can_redeem"),)
+
+
+def test_flags_apply_if_any_status_sets_them() -> None:
+    r = combine(
+        [
+            ("a", _s("one", must_prepay_online=True)),
+            ("b", _s("two", transactions_are_outliers=True, exclude_from_reports=True)),
+        ],
+        marketing_opt_in=None,
+    )
+    assert (r.must_prepay_online, r.transactions_are_outliers, r.exclude_from_reports) == (
+        True,
+        True,
+        True,
+    )
+    assert set(r.reasons_for("must_prepay_online")) == {Reason("a", "one", "must_prepay_online")}
+
+
+def test_system_states_add_their_built_in_meaning() -> None:
+    deleted = combine([("lifecycle", _s("deleted", "deleted"))], marketing_opt_in=None)
+    assert (
+        deleted.can_transact,
+        deleted.can_redeem,
+        deleted.can_book_online,
+        deleted.can_book,
+    ) == (
+        False,
+        False,
+        False,
+        False,
+    )
+    confirmed = combine([("lifecycle", _s("fraud", "fraud_confirmed"))], marketing_opt_in=None)
+    assert (confirmed.can_transact, confirmed.can_redeem, confirmed.can_book) == (
+        False,
+        False,
+        True,
+    )
+    suspected = combine([("lifecycle", _s("watch", "fraud_suspected"))], marketing_opt_in=None)
+    assert suspected.transactions_are_outliers
+    internal = combine([("lifecycle", _s("staff", "internal"))], marketing_opt_in=None)
+    assert internal.exclude_from_reports
+
+
+def test_the_smallest_appointment_limit_wins_and_service_codes_intersect() -> None:
+    r = combine(
+        [
+            (
+                "a",
+                _s(
+                    "one",
+                    max_appointments=AppointmentLimit(3, 7),
+                    allowed_service_codes=frozenset({"x", "y"}),
+                ),
+            ),
+            (
+                "b",
+                _s(
+                    "two",
+                    max_appointments=AppointmentLimit(1, 30),
+                    allowed_service_codes=frozenset({"y", "z"}),
+                ),
+            ),
+        ],
+        marketing_opt_in=None,
+    )
+    assert r.max_appointments == AppointmentLimit(1, 30)
+    assert r.reasons_for("max_appointments") == (Reason("b", "two", "max_appointments"),)
+    assert r.allowed_service_codes == frozenset({"y"})
+    assert len(r.reasons_for("allowed_service_codes")) == 2
+
+
+@pytest.mark.parametrize(
+    ("opt_in", "implied", "allowed"),
+    [
+        (True, False, True),
+        (None, False, False),
+        (False, False, False),
+        (None, True, True),
+        (False, True, False),
+        (True, True, True),
+    ],
+)
+def test_marketing_needs_opt_in_or_implied_consent_without_objection(
+    opt_in: bool | None, implied: bool, allowed: bool
+) -> None:
+    r = combine([("rel", _s("vip", implies_marketing_consent=implied))], marketing_opt_in=opt_in)
+    assert r.marketing_allowed is allowed
+    implied_reason = Reason("rel", "vip", "implies_marketing_consent")
+    assert (implied_reason in r.reasons) is (allowed and opt_in is not True)
+
+
+def test_checks_answer_per_action_with_their_reasons() -> None:
+    r = combine(
+        [
+            ("lifecycle", _s("suspended", "suspended", can_redeem=False, must_prepay_online=True)),
+            ("tier", _s("spa", allowed_service_codes=frozenset({"sauna"}))),
+        ],
+        marketing_opt_in=None,
+    )
+    assert check(r, "transact", today=TODAY).allowed
+    redeem = check(r, "redeem", today=TODAY)
+    assert (redeem.allowed, redeem.reasons) == (
+        False,
+        (Reason("lifecycle", "suspended", "can_redeem"),),
+    )
+    online = check(r, "book_online", service_code="sauna", today=TODAY)
+    assert (online.allowed, online.must_prepay) == (True, True)
+    assert online.reasons == (Reason("lifecycle", "suspended", "must_prepay_online"),)
+    wrong = check(r, "book", service_code="massage", today=TODAY)
+    assert (wrong.allowed, wrong.must_prepay) == (False, False)
+    assert wrong.reasons == (Reason("tier", "spa", "allowed_service_codes"),)
+
+
+def test_booking_is_refused_once_the_appointment_limit_is_reached() -> None:
+    r = combine(
+        [("tier", _s("trial", max_appointments=AppointmentLimit(2, 7)))], marketing_opt_in=None
+    )
+    soon = [TODAY + timedelta(days=1), TODAY + timedelta(days=6)]
+    assert not check(r, "book", appointments=soon, today=TODAY).allowed
+    later = [TODAY + timedelta(days=1), TODAY + timedelta(days=7), TODAY - timedelta(days=1)]
+    assert check(r, "book", appointments=later, today=TODAY).allowed
+    assert check(r, "transact", appointments=soon, today=TODAY).allowed
+
+
+def test_a_deleted_customer_cannot_book_even_offline() -> None:
+    r = combine([("lifecycle", _s("deleted", "deleted"))], marketing_opt_in=None)
+    result = check(r, "book", today=TODAY)
+    assert not result.allowed
+    assert result.reasons == (Reason("lifecycle", "deleted", "can_book"),)
