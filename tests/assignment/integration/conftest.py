@@ -277,7 +277,8 @@ async def _collect(harness: Harness, bootstrap: str, ready: asyncio.Event) -> No
             if record.value is not None and record.key is not None:
                 harness.published.append((record.topic, record.key, record.value))
     finally:
-        await consumer.stop()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(consumer.stop(), 5)
 
 
 async def _start_at_the_end(bootstrap: str, group: str) -> None:
@@ -336,7 +337,7 @@ async def running(stack: Any, pg_pool: asyncpg.Pool, redis_url: str) -> AsyncIte
             yield harness
     finally:
         collector.cancel()
-        await asyncio.gather(collector, return_exceptions=True)
+        await asyncio.wait([collector], timeout=10)
         await harness.client.aclose()
         await producer.stop()
         await pg_pool.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")

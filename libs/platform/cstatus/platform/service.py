@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,9 @@ from cstatus.platform.settings import ServiceSettings
 from cstatus.platform.telemetry import configure_logging, configure_tracing
 
 __all__ = ["BatchHandler", "ServiceRuntime", "Subscription"]
+
+log = logging.getLogger(__name__)
+STOP_TIMEOUT_S = 10.0
 
 BatchHandler = Callable[[Sequence[ConsumerRecord[bytes, bytes]]], Awaitable[None]]
 
@@ -124,7 +128,11 @@ class ServiceRuntime:
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            # Bounded: a client stuck in its own shutdown must not keep the process alive.
+            _, stuck = await asyncio.wait(self._tasks, timeout=STOP_TIMEOUT_S)
+            for task in stuck:
+                log.warning("background task %s did not stop in time", task.get_name())
         self._tasks.clear()
         await self.broker.stop()
         await self.producer.stop()

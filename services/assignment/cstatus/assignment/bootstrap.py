@@ -64,7 +64,7 @@ def create_app(settings: AssignmentSettings) -> FastAPI:
             finally:
                 for task in tasks:
                     task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
+                await asyncio.wait(tasks, timeout=10)
 
     app.router.lifespan_context = lifespan
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable
 
@@ -72,5 +73,7 @@ class LagMonitor:
                 log.warning("consumer lag not measured: %r", error)
                 await asyncio.sleep(self._interval_s)
             finally:
-                await consumer.stop()
-                await admin.close()
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(consumer.stop(), 5)
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(admin.close(), 5)
