@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import redis.asyncio as aioredis
@@ -74,6 +75,7 @@ class ServiceRuntime:
         self._pool: asyncpg.Pool | None = None
         self._redis: aioredis.Redis | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._background: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = []
         self.relay: OutboxRelay | None = None
         for sub in self._subscriptions:
             self._subscribe(sub)
@@ -102,6 +104,10 @@ class ServiceRuntime:
             settings=self.settings.kafka,
         )
 
+    def run_in_background(self, name: str, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run `work()` as a task from start until stop (cancelled then, with the others)."""
+        self._background.append((name, work))
+
     async def start(self) -> None:
         self._pool = await create_pool(self.settings.postgres, schema=self.schema)
         async with self._pool.acquire() as conn:
@@ -124,6 +130,8 @@ class ServiceRuntime:
                 self.registry,
             )
             self._tasks.append(asyncio.create_task(lag.run(), name=f"{self.name}-lag"))
+        for name, work in self._background:
+            self._tasks.append(asyncio.create_task(work(), name=f"{self.name}-{name}"))
 
     async def stop(self) -> None:
         for task in self._tasks:

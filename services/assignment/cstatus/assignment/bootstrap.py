@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -43,28 +40,15 @@ def create_app(settings: AssignmentSettings) -> FastAPI:
             bulk_router(runtime, service),
         ],
     )
-    runtime_lifespan = app.router.lifespan_context
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with runtime_lifespan(app):
-            cache = RestrictionsCache(runtime.redis, runtime.schema)
-            tasks = [
-                asyncio.create_task(
-                    run_pin_expiry(service, runtime.pool, cache, settings.pin_check_interval_s),
-                    name="assignment-pins",
-                ),
-                asyncio.create_task(
-                    run_bulk_worker(service, BulkJobs(runtime.schema), runtime.pool, cache),
-                    name="assignment-bulk",
-                ),
-            ]
-            try:
-                yield
-            finally:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.wait(tasks, timeout=10)
+    async def pin_expiry() -> None:
+        cache = RestrictionsCache(runtime.redis, runtime.schema)
+        await run_pin_expiry(service, runtime.pool, cache, settings.pin_check_interval_s)
 
-    app.router.lifespan_context = lifespan
+    async def bulk_worker() -> None:
+        cache = RestrictionsCache(runtime.redis, runtime.schema)
+        await run_bulk_worker(service, BulkJobs(runtime.schema), runtime.pool, cache)
+
+    runtime.run_in_background("pins", pin_expiry)
+    runtime.run_in_background("bulk", bulk_worker)
     return app

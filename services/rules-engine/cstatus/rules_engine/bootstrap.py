@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,21 +32,7 @@ def create_app(
         subscriptions=[kafka.subscription(clock)],
     )
     app = runtime.create_app(title="Rules engine", routers=[http.router(runtime, clock)])
-    if settings.sweep_at is None:
-        return app
     sweep_at = settings.sweep_at
-    serve = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with serve(app):
-            task = asyncio.create_task(timer.run_daily(runtime, sweep_at, clock), name="sweep")
-            try:
-                yield
-            finally:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-
-    app.router.lifespan_context = lifespan
+    if sweep_at is not None:
+        runtime.run_in_background("sweep", lambda: timer.run_daily(runtime, sweep_at, clock))
     return app
