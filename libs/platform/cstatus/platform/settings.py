@@ -40,6 +40,18 @@ class KafkaSettings(BaseSettings):
     tenant_prefix: str = Field(
         "", description="apply only events of tenants whose id starts with this (test isolation)"
     )
+    tenant_exclude: str = Field(
+        "",
+        description="comma-separated tenant id prefixes whose events are skipped (development runs "
+        "beside in-process tests)",
+    )
+
+    def applies_to(self, tenant: str) -> bool:
+        """Whether events of this tenant are applied by this process (see the two prefixes above)."""
+        if self.tenant_prefix and not tenant.startswith(self.tenant_prefix):
+            return False
+        excluded = tuple(p for p in self.tenant_exclude.split(",") if p)
+        return not (excluded and tenant.startswith(excluded))
 
 
 class PostgresSettings(BaseSettings):

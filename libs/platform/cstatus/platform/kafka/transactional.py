@@ -43,11 +43,11 @@ def transactional_consumer(
     dead_letters: DeadLetters,
     settings: KafkaSettings,
 ) -> ReliableBatchConsumer[CloudEvent[Any]]:
-    scope = settings.tenant_prefix
+    scoped = bool(settings.tenant_prefix or settings.tenant_exclude)
 
     async def handle(batch: Sequence[Decoded[CloudEvent[Any]]]) -> None:
-        if scope:
-            batch = [d for d in batch if d.value.tenant.startswith(scope)]
+        if scoped:
+            batch = [d for d in batch if settings.applies_to(d.value.tenant)]
             if not batch:
                 return
         async with pool.acquire() as conn, conn.transaction():
