@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -23,6 +25,10 @@ from cstatus.platform.settings import KafkaSettings, PostgresSettings, RedisSett
 from cstatus.rules_engine.bootstrap import create_app
 from cstatus.rules_engine.entrypoints.kafka import CONSUMER, TOPICS
 from cstatus.rules_engine.settings import RulesEngineSettings
+
+# The tests share `rules_support.py` beside this file (tests are imported with importlib, so its
+# folder is not on the path by itself).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 async def _partitions(consumer: AIOKafkaConsumer, names: tuple[str, ...]) -> list[TopicPartition]:
@@ -132,28 +138,71 @@ def clock() -> TravellingClock:
     return TravellingClock()
 
 
-@pytest.fixture(scope="module")
-async def engine(
-    stack: Any, pg_pool: asyncpg.Pool, outputs: Outputs, clock: TravellingClock
+ISOLATED = "re-x-"
+"""Tenants applied only by the engines a test starts itself (`start_engine`), never by `engine`."""
+
+
+@contextlib.asynccontextmanager
+async def running_engine(
+    stack: Any,
+    pg_pool: asyncpg.Pool,
+    clock: TravellingClock,
+    *,
+    redis_url: str,
+    tenant_prefix: str,
+    tenant_exclude: str = "",
 ) -> AsyncIterator[httpx.AsyncClient]:
+    """An engine with its own consumer group and schema, applying only the given tenants."""
     prefix = f"t{uuid.uuid4().hex[:8]}-"
     schema = f"t_rules_{uuid.uuid4().hex[:8]}"
     await _start_group_at_the_end(stack.kafka_bootstrap, prefix + CONSUMER)
     settings = RulesEngineSettings(
         kafka=KafkaSettings(
-            bootstrap=stack.kafka_bootstrap, group_prefix=prefix, tenant_prefix="re-"
+            bootstrap=stack.kafka_bootstrap,
+            group_prefix=prefix,
+            tenant_prefix=tenant_prefix,
+            tenant_exclude=tenant_exclude,
         ),
         postgres=PostgresSettings(dsn=stack.pg_dsn),
-        redis=RedisSettings(url=stack.redis_url),
+        redis=RedisSettings(url=redis_url),
         db_schema=schema,
         sweep_at=None,
+        reevaluation_page=100,
+        reevaluation_poll_s=0.1,
     )
     app = create_app(settings, clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
-    await pg_pool.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                yield client
+    finally:
+        await pg_pool.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+@pytest.fixture(scope="module")
+async def engine(
+    stack: Any, pg_pool: asyncpg.Pool, outputs: Outputs, clock: TravellingClock
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with running_engine(
+        stack,
+        pg_pool,
+        clock,
+        redis_url=stack.redis_url,
+        tenant_prefix="re-",
+        tenant_exclude=ISOLATED,
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def start_engine(
+    stack: Any, pg_pool: asyncpg.Pool, outputs: Outputs, clock: TravellingClock
+) -> Callable[[str], Any]:
+    """`async with start_engine(redis_url) as client:` an engine applying only `re-x-` tenants."""
+    return lambda redis_url: running_engine(
+        stack, pg_pool, clock, redis_url=redis_url, tenant_prefix=ISOLATED
+    )
 
 
 Publish = Callable[[str, CloudEvent[Any]], Any]

@@ -9,7 +9,8 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from cstatus.platform.service import ServiceRuntime
-from cstatus.rules_engine.entrypoints import http, kafka, timer
+from cstatus.rules_engine.adapters.metrics import ReevaluationMetrics
+from cstatus.rules_engine.entrypoints import http, kafka, reevaluation_worker, timer
 from cstatus.rules_engine.settings import RulesEngineSettings
 
 __all__ = ["create_app"]
@@ -29,9 +30,20 @@ def create_app(
         name="rules-engine",
         schema=settings.db_schema,
         migrations=MIGRATIONS,
-        subscriptions=[kafka.subscription(clock)],
+        subscriptions=[kafka.subscription(settings, clock)],
     )
     app = runtime.create_app(title="Rules engine", routers=[http.router(runtime, clock)])
+    metrics = ReevaluationMetrics(runtime.registry)
+    runtime.run_in_background(
+        "reevaluations",
+        lambda: reevaluation_worker.run(
+            runtime,
+            metrics,
+            page_size=settings.reevaluation_page,
+            poll_s=settings.reevaluation_poll_s,
+            clock=clock,
+        ),
+    )
     sweep_at = settings.sweep_at
     if sweep_at is not None:
         runtime.run_in_background("sweep", lambda: timer.run_daily(runtime, sweep_at, clock))

@@ -7,6 +7,7 @@ decision carries its explanation: the rule, the measured value, the window and t
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -22,8 +23,9 @@ from cstatus.rules_engine.domain.model import (
     Rule,
     Status,
 )
+from cstatus.rules_engine.domain.velocity import VelocityPoint
 
-__all__ = ["Decision", "Explanation", "evaluate", "matches"]
+__all__ = ["Decision", "Explanation", "VelocityPoints", "evaluate", "matches"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +55,15 @@ def _explain_count(rule: CountRule, measure: Measure) -> Explanation:
     )
 
 
-def matches(rule: Rule, facts: CustomerFacts, now: datetime) -> tuple[bool, Explanation]:
-    """Whether `rule` holds for `facts` at `now`, and why."""
+VelocityPoints = Mapping[str, Sequence[VelocityPoint]]
+"""Per velocity metric, the customer's recent points (see `domain/velocity.py`)."""
+
+
+def matches(
+    rule: Rule, facts: CustomerFacts, now: datetime, velocity: VelocityPoints | None = None
+) -> tuple[bool, Explanation]:
+    """Whether `rule` holds for `facts` at `now`, and why. A velocity rule measures the given
+    points of its metric when there are some for it, else all the facts."""
     if isinstance(rule, CountRule):
         measure = count_value(rule, facts, now)
         ok = measure.value >= rule.min and (rule.max is None or measure.value <= rule.max)
@@ -69,7 +78,8 @@ def matches(rule: Rule, facts: CustomerFacts, now: datetime) -> tuple[bool, Expl
         idle = None if last is None else (now - last).days
         details = {} if last is None else {"last_activity": last.isoformat()}
         return ok, Explanation("inactivity", idle, f"{rule.days} days", (), details)
-    measure = velocity_peak(rule, facts, now)
+    points = velocity.get(rule.metric) if velocity is not None else None
+    measure = velocity_peak(rule, facts, now, points)
     return measure.value > rule.threshold, Explanation(
         "velocity",
         measure.value,
@@ -85,7 +95,11 @@ def _candidates(category: Category) -> list[Status]:
 
 
 def evaluate(
-    category: Category, facts: CustomerFacts, current: Current, now: datetime
+    category: Category,
+    facts: CustomerFacts,
+    current: Current,
+    now: datetime,
+    velocity: VelocityPoints | None = None,
 ) -> Decision | None:
     """The automatic decision for one category, or None when automation must not act."""
     if category.update_mode != "automatic" or current.is_pinned(now):
@@ -95,7 +109,7 @@ def evaluate(
         return None
     for status in _candidates(category):
         assert status.rule is not None
-        ok, why = matches(status.rule, facts, now)
+        ok, why = matches(status.rule, facts, now, velocity)
         if ok:
             return Decision(category.code, status.code, status.code != current.status_code, why)
     default = category.default

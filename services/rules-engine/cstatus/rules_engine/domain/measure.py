@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from cstatus.rules_engine.domain.facts import CustomerFacts, Purchase
 from cstatus.rules_engine.domain.model import CountRule, VelocityRule
+from cstatus.rules_engine.domain.velocity import VelocityPoint, settle
 
 __all__ = ["Measure", "count_value", "velocity_peak"]
 
@@ -64,30 +65,45 @@ def count_value(rule: CountRule, facts: CustomerFacts, now: datetime) -> Measure
     return Measure(len(found_p), ids)
 
 
-def velocity_peak(rule: VelocityRule, facts: CustomerFacts, now: datetime) -> Measure:
-    """The largest amount of the metric inside any window of `window_minutes` up to `now`."""
-    if rule.metric == "points_redeemed":
-        points: list[tuple[datetime, Decimal, str]] = [
+def velocity_peak(
+    rule: VelocityRule,
+    facts: CustomerFacts,
+    now: datetime,
+    points: Sequence[VelocityPoint] | None = None,
+) -> Measure:
+    """The largest amount of the metric inside any window of `window_minutes` up to `now`, over
+    the given velocity `points` (settled by the facts), or over all the facts when none given."""
+    if points is None:
+        settled = _points_in_facts(rule.metric, facts, now)
+    else:
+        settled = settle(rule.metric, points, facts, now)
+    width = timedelta(minutes=rule.window_minutes)
+    best, total, start = Decimal(0), Decimal(0), 0
+    best_ids: tuple[str, ...] = ()
+    for end, (time, amount, _) in enumerate(settled):
+        total += amount
+        while settled[start][0] <= time - width:
+            total -= settled[start][1]
+            start += 1
+        if total > best:
+            best, best_ids = total, tuple(e for _, _, e in settled[start : end + 1])
+    value: int | Decimal = int(best) if rule.metric == "transactions" else best
+    return Measure(value, best_ids)
+
+
+def _points_in_facts(
+    metric: str, facts: CustomerFacts, now: datetime
+) -> list[tuple[datetime, Decimal, str]]:
+    if metric == "points_redeemed":
+        found = [
             (r.time, Decimal(r.points), r.event_id)
             for r in facts.redemptions.values()
             if r.time <= now
         ]
     else:
-        points = [
-            (p.time, Decimal(1) if rule.metric == "transactions" else p.net, p.event_id or "")
+        found = [
+            (p.time, Decimal(1) if metric == "transactions" else p.net, p.event_id or "")
             for p in facts.transactions.values()
             if p.time is not None and p.time <= now and p.counts
         ]
-    points.sort()
-    width = timedelta(minutes=rule.window_minutes)
-    best, total, start = Decimal(0), Decimal(0), 0
-    best_ids: tuple[str, ...] = ()
-    for end, (time, amount, _) in enumerate(points):
-        total += amount
-        while points[start][0] <= time - width:
-            total -= points[start][1]
-            start += 1
-        if total > best:
-            best, best_ids = total, tuple(e for _, _, e in points[start : end + 1])
-    value: int | Decimal = int(best) if rule.metric == "transactions" else best
-    return Measure(value, best_ids)
+    return sorted(found)

@@ -4,12 +4,12 @@ customer's transactions outliers (SPEC §1 system_state and `transactions_are_ou
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
-from cstatus.rules_engine.domain.model import Category
+from cstatus.rules_engine.domain.model import Category, VelocityRule
 
-__all__ = ["OUTLIER_STATES", "Holding", "TenantRules"]
+__all__ = ["OUTLIER_STATES", "Holding", "TenantRules", "changed_categories"]
 
 OUTLIER_STATES = frozenset({"suspended", "fraud_suspected"})
 """System states whose holders' new transactions are outliers whatever the properties say."""
@@ -34,6 +34,28 @@ class TenantRules:
     )
     """(category code, status code) -> why its holders' transactions are outliers."""
 
+    @property
+    def velocity_windows(self) -> dict[str, int]:
+        """Per velocity metric of a live status, its longest `window_minutes`."""
+        found: dict[str, int] = {}
+        for category in self.categories:
+            for status in category.statuses:
+                rule = status.rule
+                if isinstance(rule, VelocityRule) and not status.archived:
+                    found[rule.metric] = max(found.get(rule.metric, 0), rule.window_minutes)
+        return found
+
+    @property
+    def velocity_horizon(self) -> int:
+        """The longest velocity window of the tenant in minutes (0: no velocity rule): the
+        points of a customer within it of the newest one are all a velocity rule needs."""
+        return max(self.velocity_windows.values(), default=0)
+
+    def only(self, category_code: str) -> TenantRules | None:
+        """These rules restricted to one automatic category, or None when it is not one."""
+        found = tuple(c for c in self.categories if c.code == category_code)
+        return replace(self, categories=found) if found else None
+
     def outlier_reason(self, holdings: Iterable[Holding]) -> tuple[Holding, str] | None:
         """The first held status that marks transactions as outliers, and why."""
         for held in sorted(holdings, key=lambda h: (h.category_code, h.status_code)):
@@ -43,3 +65,14 @@ class TenantRules:
             if reason is not None:
                 return held, f"customer holds {held.category_code}:{held.status_code} ({reason})"
         return None
+
+
+def _canonical(category: Category) -> Category:
+    return replace(category, statuses=tuple(sorted(category.statuses, key=lambda s: s.code)))
+
+
+def changed_categories(before: TenantRules | None, after: TenantRules) -> list[str]:
+    """The automatic categories of `after` whose evaluation may differ from `before`'s: new ones,
+    and those with a status or rule added, removed or changed (names and colours do not count)."""
+    old = {c.code: _canonical(c) for c in before.categories} if before is not None else {}
+    return sorted(c.code for c in after.categories if old.get(c.code) != _canonical(c))

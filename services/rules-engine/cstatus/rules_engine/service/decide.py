@@ -26,6 +26,7 @@ from cstatus.rules_engine.domain.evaluate import Decision, evaluate
 from cstatus.rules_engine.domain.facts import fold
 from cstatus.rules_engine.domain.model import Current
 from cstatus.rules_engine.domain.tenant import TenantRules
+from cstatus.rules_engine.service.velocity import VelocitySource, from_activity
 
 __all__ = ["SOURCE", "decide"]
 
@@ -69,20 +70,24 @@ async def decide(
     rules: TenantRules,
     customers: Sequence[str],
     now: datetime,
+    velocity: VelocitySource = from_activity,
 ) -> int:
-    """Evaluate and propose inside the caller's transaction; returns how many were proposed."""
+    """Evaluate and propose inside the caller's transaction; returns how many were proposed.
+    Velocity rules measure the recent points `velocity` gives (by default: from the activity)."""
     if not rules.categories or not customers:
         return 0
-    activity = await load_activity(conn, tenant, customers)
+    found = await load_activity(conn, tenant, customers)
+    activity = {c: found.get(c, []) for c in customers}
     holdings = await load_holdings(conn, tenant, customers)
+    points = await velocity(tenant, rules, activity) if rules.velocity_horizon else {}
     proposals: list[_Proposal] = []
     for customer in customers:
-        facts = fold(activity.get(customer, ()))
+        facts = fold(activity[customer])
         held_by_category = holdings.get(customer, {})
         for category in rules.categories:
             held = held_by_category.get(category.code)
             current = held.current if held is not None else Current(None)
-            decision = evaluate(category, facts, current, now)
+            decision = evaluate(category, facts, current, now, points.get(customer, {}))
             default = category.default.code if category.default is not None else None
             if _worth_proposing(decision, held, default):
                 assert decision is not None

@@ -1,5 +1,6 @@
 """One consumed batch: record activity and views, flag outlier transactions, then decide for
-every customer the batch touched (all customers of a tenant whose configuration changed).
+every customer the batch touched. A configuration change only records a re-evaluation job per
+changed category (`service/reevaluate.py` works them outside this transaction).
 
 Pin rules assumed from the changes topic (the assignment service owns them): a `manual` change
 pins, until `explanation.details["pinned_until"]` when given; a `system` change whose explanation
@@ -24,11 +25,8 @@ from cstatus.contracts.envelope import CloudEvent, encode, message_key, new_even
 from cstatus.contracts.outliers import TransactionOutlier
 from cstatus.contracts.transactions import TransactionCompleted
 from cstatus.platform.db.outbox import OutboxMessage, enqueue
-from cstatus.rules_engine.adapters.activity_store import (
-    customers_of,
-    record_activity,
-    record_customers,
-)
+from cstatus.rules_engine.adapters.activity_store import record_activity, record_customers
+from cstatus.rules_engine.adapters.reevaluations import record_jobs
 from cstatus.rules_engine.adapters.translate import activity_of
 from cstatus.rules_engine.adapters.views import (
     ChangeRow,
@@ -38,13 +36,11 @@ from cstatus.rules_engine.adapters.views import (
     store_configs,
 )
 from cstatus.rules_engine.domain.facts import ActivityEvent
-from cstatus.rules_engine.domain.tenant import TenantRules
+from cstatus.rules_engine.domain.tenant import TenantRules, changed_categories
 from cstatus.rules_engine.service.decide import SOURCE, decide
+from cstatus.rules_engine.service.velocity import VelocitySource, WindowedVelocity, from_activity
 
-__all__ = ["PAGE", "BatchApplier", "change_row", "decide_tenant"]
-
-PAGE = 500
-"""Customers evaluated per step when a whole tenant is re-evaluated."""
+__all__ = ["BatchApplier", "change_row"]
 
 _OUTLIER_NAMESPACE = uuid.UUID("5b0f6b52-8c53-4a8e-9f57-0d1b1e7f5a01")
 _UNPINNING_RULES = frozenset({"unpin", "pin_expired"})
@@ -85,17 +81,6 @@ def change_row(event: CloudEvent[StatusChanged]) -> ChangeRow:
     )
 
 
-async def decide_tenant(
-    conn: asyncpg.Connection, schema: str, tenant: str, rules: TenantRules, now: datetime
-) -> int:
-    """Evaluate every customer of a tenant, a page at a time (after a configuration change)."""
-    proposed, after = 0, None
-    while page := await customers_of(conn, tenant, after, PAGE):
-        proposed += await decide(conn, schema, tenant, rules, page, now)
-        after = page[-1]
-    return proposed
-
-
 def _outlier(
     tenant: str, customer: str, event_id: str, data: TransactionOutlier, now: datetime
 ) -> OutboxMessage:
@@ -114,9 +99,15 @@ def _outlier(
 class BatchApplier:
     """The `apply` of the transactional consumer: everything on the batch's connection."""
 
-    def __init__(self, schema: str, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        schema: str,
+        clock: Callable[[], datetime],
+        velocity: WindowedVelocity | None = None,
+    ) -> None:
         self._schema = schema
         self._clock = clock
+        self._velocity = velocity
 
     async def __call__(self, conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]]) -> None:
         now = self._clock()
@@ -139,20 +130,25 @@ class BatchApplier:
                 activity.append((event.tenant, event.subject, found))
             if isinstance(data, TransactionCompleted):
                 sales.append(event)
+        before = await load_rules(conn, {t for t, _, _ in configs}) if configs else {}
         reconfigured = await store_configs(conn, configs)
         await record_customers(conn, sorted(touched))
         await record_activity(conn, activity)
         await record_changes(conn, changes)
         rules = await load_rules(conn, {t for t, _ in touched} | set(reconfigured))
-        await self._flag_outliers(conn, sales, rules, now)
         for tenant in reconfigured:
-            await decide_tenant(conn, self._schema, tenant, rules[tenant], now)
+            changed = changed_categories(before.get(tenant), rules[tenant])
+            await record_jobs(conn, tenant, rules[tenant].version, changed)
+        decided = sorted((t, c) for t, c in touched if t in rules)
+        velocity: VelocitySource = from_activity
+        if self._velocity is not None:
+            velocity = await self._velocity.batch(conn, rules, activity, decided)
+        await self._flag_outliers(conn, sales, rules, now)
         by_tenant: dict[str, list[str]] = {}
-        for tenant, customer in sorted(touched):
-            if tenant in rules and tenant not in reconfigured:
-                by_tenant.setdefault(tenant, []).append(customer)
+        for tenant, customer in decided:
+            by_tenant.setdefault(tenant, []).append(customer)
         for tenant, customers in by_tenant.items():
-            await decide(conn, self._schema, tenant, rules[tenant], customers, now)
+            await decide(conn, self._schema, tenant, rules[tenant], customers, now, velocity)
 
     async def _flag_outliers(
         self,

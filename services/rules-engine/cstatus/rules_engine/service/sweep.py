@@ -25,9 +25,11 @@ from cstatus.rules_engine.adapters.views import (
     record_sweep,
 )
 from cstatus.rules_engine.service.decide import decide
-from cstatus.rules_engine.service.ingest import PAGE
 
 __all__ = ["SweepBusy", "SweepResult", "sweep_instant", "sweep_tenant", "tenants_to_sweep"]
+
+PAGE = 500
+"""Candidates evaluated per transaction."""
 
 
 class SweepBusy(Exception):
