@@ -281,7 +281,7 @@ async def _collect(harness: Harness, bootstrap: str, ready: asyncio.Event) -> No
             await asyncio.wait_for(consumer.stop(), 5)
 
 
-async def _start_at_the_end(bootstrap: str, group: str) -> None:
+async def _start_at_the_end(bootstrap: str, group: str, group_topics: tuple[str, ...]) -> None:
     """Commit the group's offsets at the end of its topics, so the service skips their history."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
@@ -291,7 +291,7 @@ async def _start_at_the_end(bootstrap: str, group: str) -> None:
         partitions = [
             TopicPartition(spec.name, p)
             for spec in topics.ALL_TOPICS
-            if spec.name in kafka_entry.TOPICS
+            if spec.name in group_topics
             for p in range(spec.partitions)
         ]
         consumer.assign(partitions)
@@ -316,9 +316,13 @@ async def running(stack: Any, pg_pool: asyncpg.Pool, redis_url: str) -> AsyncIte
         postgres=PostgresSettings(dsn=stack.pg_dsn),
         redis=RedisSettings(url=redis_url),
     )
-    await _start_at_the_end(
-        stack.kafka_bootstrap, settings.kafka.group_prefix + kafka_entry.CONSUMER
-    )
+    for group, group_topics in (
+        (kafka_entry.CONSUMER, kafka_entry.TOPICS),
+        (kafka_entry.BULK_CONSUMER, kafka_entry.BULK_TOPICS),
+    ):
+        await _start_at_the_end(
+            stack.kafka_bootstrap, settings.kafka.group_prefix + group, group_topics
+        )
     app = create_app(settings)
     producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap)
     await producer.start()

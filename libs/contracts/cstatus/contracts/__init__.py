@@ -5,6 +5,7 @@ model is known; build one with `new_event(data, ...)` and `encode` it with `mess
 its Kafka key. Topic names live in `cstatus.contracts.topics`.
 """
 
+from cstatus.contracts.bulk import CUSTOMER_STATUS_BULK_CHUNK, BulkChunk
 from cstatus.contracts.changes import CUSTOMER_STATUS_CHANGED, Explanation, StatusChanged, StatusRef
 from cstatus.contracts.commands import (
     COMMAND_EVENTS,
@@ -91,6 +92,7 @@ __all__ = [
     "CUSTOMER_ERASED",
     "CUSTOMER_EVENTS",
     "CUSTOMER_STATUS_ASSIGN",
+    "CUSTOMER_STATUS_BULK_CHUNK",
     "CUSTOMER_STATUS_CHANGED",
     "CUSTOMER_STATUS_CLEAR",
     "CUSTOMER_STATUS_CONFIG",
@@ -117,6 +119,7 @@ __all__ = [
     "TRANSACTION_REFUNDED",
     "AppointmentLimit",
     "AssignStatus",
+    "BulkChunk",
     "ChangeSource",
     "ClearStatus",
     "CloudEvent",

@@ -186,6 +186,20 @@ EXAMPLES: Mapping[str, dict[str, Any]] = {
                 "based_on_sequence": 0,
             },
         ),
+        _event(
+            "customer_status.bulk_chunk",
+            {
+                "job_id": "job-1",
+                "chunk": 0,
+                "category_code": "relationship",
+                "status_code": "vip",
+                "reason": "Partner programme",
+                "until": None,
+                "actor": "agent-1",
+                "customer_ids": ["cust-42", "cust-43"],
+            },
+            subject="job-1",
+        ),
     )
 }
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Union
 from pydantic import Discriminator, Tag, TypeAdapter, ValidationError
 
 from cstatus.contracts import topics
+from cstatus.contracts.bulk import BulkChunk
 from cstatus.contracts.changes import StatusChanged
 from cstatus.contracts.commands import COMMAND_EVENTS
 from cstatus.contracts.configuration import ConfigPublished
@@ -42,6 +43,7 @@ EVENTS_BY_TOPIC: Mapping[str, Mapping[str, type[EventData]]] = {
     topics.REJECTIONS: _single(StatusRejected),
     topics.CONFIG: _single(ConfigPublished),
     topics.PROPOSALS: _single(StatusProposed),
+    topics.BULK: _single(BulkChunk),
 }
 """topic -> CloudEvents `type` -> data model, for every topic of SPEC §2."""
 

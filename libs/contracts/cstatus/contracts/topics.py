@@ -7,6 +7,7 @@ from dataclasses import dataclass
 __all__ = [
     "ALL_TOPICS",
     "BOOKINGS_RESERVATIONS",
+    "BULK",
     "COMMANDS",
     "CONFIG",
     "CRM_CUSTOMERS",
@@ -33,6 +34,8 @@ OUTLIERS = "customer-status.outliers.v1"
 REJECTIONS = "customer-status.rejections.v1"
 CONFIG = "customer-status.config.v1"
 PROPOSALS = "customer-status.proposals.v1"
+BULK = "customer-status.bulk.v1"
+"""Internal to the assignment service: the chunks of its bulk status changes."""
 
 
 def dlq_topic(topic: str) -> str:
@@ -55,6 +58,7 @@ INPUT_TOPICS: tuple[str, ...] = (
     CRM_CUSTOMERS,
     COMMANDS,
     PROPOSALS,
+    BULK,
     STATUS_CHANGES,
     REJECTIONS,
     CONFIG,
@@ -67,6 +71,7 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(CRM_CUSTOMERS),
     TopicSpec(COMMANDS),
     TopicSpec(PROPOSALS),
+    TopicSpec(BULK),
     TopicSpec(STATUS_CHANGES),
     TopicSpec(SNAPSHOTS, compacted=True),
     TopicSpec(OUTLIERS),

@@ -6,14 +6,12 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from cstatus.assignment.adapters.bulk_jobs import BulkJobs
 from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache
 from cstatus.assignment.entrypoints import kafka
 from cstatus.assignment.entrypoints.http import customer_router
 from cstatus.assignment.entrypoints.http_bulk import bulk_router
 from cstatus.assignment.entrypoints.http_directory import directory_router
 from cstatus.assignment.service.assignments import Assignments
-from cstatus.assignment.service.bulk import run_bulk_worker
 from cstatus.assignment.service.pins import run_pin_expiry
 from cstatus.assignment.settings import AssignmentSettings
 from cstatus.platform.service import ServiceRuntime
@@ -30,7 +28,7 @@ def create_app(settings: AssignmentSettings) -> FastAPI:
         name="assignment",
         schema=settings.db_schema,
         migrations=MIGRATIONS,
-        subscriptions=[kafka.subscription(service)],
+        subscriptions=[kafka.subscription(service), kafka.bulk_subscription(service)],
     )
     app = runtime.create_app(
         title="Assignment",
@@ -45,10 +43,5 @@ def create_app(settings: AssignmentSettings) -> FastAPI:
         cache = RestrictionsCache(runtime.redis, runtime.schema)
         await run_pin_expiry(service, runtime.pool, cache, settings.pin_check_interval_s)
 
-    async def bulk_worker() -> None:
-        cache = RestrictionsCache(runtime.redis, runtime.schema)
-        await run_bulk_worker(service, BulkJobs(runtime.schema), runtime.pool, cache)
-
     runtime.run_in_background("pins", pin_expiry)
-    runtime.run_in_background("bulk", bulk_worker)
     return app

@@ -1,8 +1,8 @@
-"""Bulk jobs and their items in PostgreSQL."""
+"""Bulk jobs in PostgreSQL: the job and its counters, the chunks counted, the refusals."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,7 +11,9 @@ import asyncpg
 
 from cstatus.assignment.adapters.directory import DirectoryQuery, where
 
-__all__ = ["BulkJob", "BulkJobs"]
+__all__ = ["BulkJob", "BulkJobs", "Progress", "Refusal"]
+
+PAGE = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +25,23 @@ class BulkJob:
     status_code: str | None
     reason: str | None
     until: datetime | None
+
+
+@dataclass(slots=True)
+class Progress:
+    """What one batch did for a job: customers processed, applied and refused."""
+
+    processed: int = 0
+    applied: int = 0
+    rejected: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    job_id: str
+    customer_id: str
+    code: str
+    message: str
 
 
 def job_json(row: asyncpg.Record) -> dict[str, Any]:
@@ -44,10 +63,11 @@ class BulkJobs:
     def __init__(self, schema: str) -> None:
         self.schema = schema
 
-    async def create(self, conn: asyncpg.Connection, job: BulkJob) -> None:
+    async def create(self, conn: asyncpg.Connection, job: BulkJob, total: int) -> None:
+        """Record the job: `queued` until its first chunk is applied (`completed` when empty)."""
         await conn.execute(
             f"INSERT INTO {self.schema}.bulk_jobs (id, tenant, actor, category_code, status_code,"
-            " reason, until) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            " reason, until, total, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             job.id,
             job.tenant,
             job.actor,
@@ -55,37 +75,34 @@ class BulkJobs:
             job.status_code,
             job.reason,
             job.until,
+            total,
+            "queued" if total else "completed",
         )
 
-    async def add_ids(self, conn: asyncpg.Connection, job_id: str, ids: Sequence[str]) -> int:
-        await conn.execute(
-            f"INSERT INTO {self.schema}.bulk_items (job_id, customer_id)"
-            " SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING",
-            job_id,
-            list(ids),
-        )
-        return await self._set_total(conn, job_id)
+    async def matching(
+        self, conn: asyncpg.Connection, query: DirectoryQuery, limit: int
+    ) -> list[str]:
+        """The ids of the customers the query matches, in pages, at most `limit` of them.
 
-    async def add_matching(
-        self, conn: asyncpg.Connection, job_id: str, query: DirectoryQuery
-    ) -> int:
-        clause, args = where(query, self.schema, first_arg=2)
-        await conn.execute(
-            f"INSERT INTO {self.schema}.bulk_items (job_id, customer_id)"
-            f" SELECT $1, c.customer_id FROM {self.schema}.customers c WHERE {clause}",
-            job_id,
-            *args,
-        )
-        return await self._set_total(conn, job_id)
-
-    async def _set_total(self, conn: asyncpg.Connection, job_id: str) -> int:
-        total: int = await conn.fetchval(
-            f"UPDATE {self.schema}.bulk_jobs SET total ="
-            f" (SELECT count(*) FROM {self.schema}.bulk_items WHERE job_id = $1)"
-            " WHERE id = $1 RETURNING total",
-            job_id,
-        )
-        return total
+        Run it in a repeatable-read transaction: every page then reads the same snapshot.
+        """
+        clause, args = where(query, self.schema)
+        found: list[str] = []
+        last = ""
+        while len(found) < limit:
+            page = await conn.fetch(
+                f"SELECT c.customer_id FROM {self.schema}.customers c WHERE {clause}"
+                f" AND c.customer_id > ${len(args) + 1} ORDER BY c.customer_id"
+                f" LIMIT ${len(args) + 2}",
+                *args,
+                last,
+                min(PAGE, limit - len(found)),
+            )
+            found += [r["customer_id"] for r in page]
+            if len(page) < PAGE:
+                break
+            last = found[-1]
+        return found
 
     async def get(
         self, conn: asyncpg.Connection | asyncpg.Pool, tenant: str, job_id: str
@@ -96,70 +113,60 @@ class BulkJobs:
         if row is None:
             return None
         refusals = await conn.fetch(
-            f"SELECT customer_id, code, message FROM {self.schema}.bulk_items"
-            " WHERE job_id = $1 AND state = 'rejected' ORDER BY customer_id LIMIT 1000",
+            f"SELECT customer_id, code, message FROM {self.schema}.bulk_refusals"
+            " WHERE job_id = $1 ORDER BY customer_id LIMIT 1000",
             job_id,
         )
         return {**job_json(row), "refusals": [dict(r) for r in refusals]}
 
-    async def next_open(self, conn: asyncpg.Connection) -> BulkJob | None:
-        row = await conn.fetchrow(
-            f"SELECT * FROM {self.schema}.bulk_jobs WHERE state IN ('queued', 'running')"
-            " ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED"
-        )
-        if row is None:
-            return None
-        return BulkJob(
-            id=row["id"],
-            tenant=row["tenant"],
-            actor=row["actor"],
-            category_code=row["category_code"],
-            status_code=row["status_code"],
-            reason=row["reason"],
-            until=row["until"],
-        )
+    async def claim_chunks(
+        self, conn: asyncpg.Connection, chunks: Sequence[tuple[str, str, int]]
+    ) -> set[tuple[str, int]]:
+        """Record (tenant, job id, chunk) as counted; return the (job, chunk) pairs that are new.
 
-    async def pending(self, conn: asyncpg.Connection, job_id: str, limit: int) -> list[str]:
+        A chunk of a job this schema does not hold (or of another tenant) is never new.
+        """
+        if not chunks:
+            return set()
         rows = await conn.fetch(
-            f"SELECT customer_id FROM {self.schema}.bulk_items WHERE job_id = $1"
-            " AND state = 'pending' ORDER BY customer_id LIMIT $2",
-            job_id,
-            limit,
+            f"INSERT INTO {self.schema}.bulk_chunks (job_id, chunk)"
+            " SELECT u.j, u.c FROM unnest($1::text[], $2::text[], $3::int[]) AS u(t, j, c)"
+            f" JOIN {self.schema}.bulk_jobs b ON b.id = u.j AND b.tenant = u.t"
+            " ON CONFLICT DO NOTHING RETURNING job_id, chunk",
+            [t for t, _, _ in chunks],
+            [j for _, j, _ in chunks],
+            [c for _, _, c in chunks],
         )
-        return [r["customer_id"] for r in rows]
+        return {(r["job_id"], r["chunk"]) for r in rows}
 
     async def record(
         self,
         conn: asyncpg.Connection,
-        job_id: str,
-        results: Sequence[tuple[str, str, str | None, str | None]],
+        progress: Mapping[str, Progress],
+        refusals: Sequence[Refusal],
     ) -> None:
-        """Store (customer, state, code, message) per item and add them to the job's counters."""
+        """Add a batch's progress to its jobs' counters; a job is done when all are processed."""
+        if refusals:
+            await conn.execute(
+                f"INSERT INTO {self.schema}.bulk_refusals (job_id, customer_id, code, message)"
+                " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])"
+                " ON CONFLICT DO NOTHING",
+                [r.job_id for r in refusals],
+                [r.customer_id for r in refusals],
+                [r.code for r in refusals],
+                [r.message for r in refusals],
+            )
+        if not progress:
+            return
+        jobs = sorted(progress)
         await conn.execute(
-            f"UPDATE {self.schema}.bulk_items i SET state = u.state, code = u.code,"
-            " message = u.message FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])"
-            " AS u(customer_id, state, code, message)"
-            " WHERE i.job_id = $1 AND i.customer_id = u.customer_id",
-            job_id,
-            [r[0] for r in results],
-            [r[1] for r in results],
-            [r[2] for r in results],
-            [r[3] for r in results],
-        )
-        await conn.execute(
-            f"UPDATE {self.schema}.bulk_jobs SET processed = processed + $2,"
-            " applied = applied + $3, rejected = rejected + $4, updated_at = now(),"
-            " state = CASE WHEN processed + $2 >= total THEN 'completed' ELSE 'running' END"
-            " WHERE id = $1",
-            job_id,
-            len(results),
-            sum(r[1] == "applied" for r in results),
-            sum(r[1] == "rejected" for r in results),
-        )
-
-    async def complete_if_empty(self, conn: asyncpg.Connection, job_id: str) -> None:
-        await conn.execute(
-            f"UPDATE {self.schema}.bulk_jobs SET state = 'completed', updated_at = now()"
-            " WHERE id = $1 AND processed >= total",
-            job_id,
+            f"UPDATE {self.schema}.bulk_jobs j SET processed = j.processed + u.p,"
+            " applied = j.applied + u.a, rejected = j.rejected + u.r, updated_at = now(),"
+            " state = CASE WHEN j.processed + u.p >= j.total THEN 'completed' ELSE 'running' END"
+            " FROM unnest($1::text[], $2::int[], $3::int[], $4::int[]) AS u(id, p, a, r)"
+            " WHERE j.id = u.id",
+            jobs,
+            [progress[j].processed for j in jobs],
+            [progress[j].applied for j in jobs],
+            [progress[j].rejected for j in jobs],
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -110,18 +111,37 @@ class RestrictionsCache:
         )
 
     async def put(self, tenant: str, customer: str, entry: CachedRestrictions) -> bool:
-        payload = json.dumps(
-            {
-                "version": entry.version,
-                "restrictions": restrictions_json(entry.restrictions),
-                "appointments": [a.isoformat() for a in entry.appointments],
-            }
-        )
         try:
             written = await self._write(
-                keys=[self.key(tenant, customer)], args=[entry.version, payload, TTL_S]
+                keys=[self.key(tenant, customer)], args=[entry.version, _payload(entry), TTL_S]
             )
         except (RedisError, OSError) as error:
             log.warning("restrictions cache not written: %r", error)
             return False
         return bool(written)
+
+    async def put_many(self, entries: Mapping[tuple[str, str], CachedRestrictions]) -> None:
+        """Write (tenant, customer) → entry for many customers in one pipelined round trip."""
+        if not entries:
+            return
+        try:
+            async with self._client.pipeline(transaction=False) as pipe:
+                for (tenant, customer), entry in entries.items():
+                    await self._write(
+                        keys=[self.key(tenant, customer)],
+                        args=[entry.version, _payload(entry), TTL_S],
+                        client=pipe,
+                    )
+                await pipe.execute()
+        except (RedisError, OSError) as error:
+            log.warning("restrictions cache not written: %r", error)
+
+
+def _payload(entry: CachedRestrictions) -> str:
+    return json.dumps(
+        {
+            "version": entry.version,
+            "restrictions": restrictions_json(entry.restrictions),
+            "appointments": [a.isoformat() for a in entry.appointments],
+        }
+    )

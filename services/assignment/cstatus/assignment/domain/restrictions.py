@@ -11,14 +11,23 @@ outliers; `internal` is excluded from reports. Every answer names the statuses t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from cstatus.assignment.domain.catalogue import AppointmentLimit, Status
+from cstatus.assignment.domain.catalogue import AppointmentLimit, Catalogue, Status
+from cstatus.assignment.domain.holding import Holding
 
-__all__ = ["Action", "CheckResult", "Reason", "Restrictions", "check", "combine"]
+__all__ = [
+    "Action",
+    "CheckResult",
+    "Reason",
+    "Restrictions",
+    "check",
+    "combine",
+    "restrictions_of",
+]
 
 Action = Literal["transact", "redeem", "book_online", "book"]
 
@@ -203,3 +212,14 @@ def check(
     if must_prepay:
         reasons.extend(restrictions.reasons_for("must_prepay_online"))
     return CheckResult(allowed=allowed, must_prepay=must_prepay, reasons=tuple(reasons))
+
+
+def restrictions_of(
+    catalogue: Catalogue, holdings: Mapping[str, Holding], marketing_opt_in: bool | None
+) -> Restrictions:
+    held = [
+        (code, status)
+        for code, h in holdings.items()
+        if (status := catalogue.status(code, h.status_code)) is not None
+    ]
+    return combine(held, marketing_opt_in=marketing_opt_in)

@@ -1,7 +1,12 @@
-"""HTTP routes of bulk status changes: `POST /v1/bulk-status-changes` → 202 and the job to poll."""
+"""HTTP routes of bulk status changes: `POST /v1/bulk-status-changes` → 202 and the job to poll.
+
+The job and its chunks (on `customer-status.bulk.v1`, through the outbox) are written in one
+transaction; the service's bulk consumer applies them and the job's counters show the progress.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -90,9 +95,13 @@ def bulk_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
             reason=body.reason,
             until=body.until,
         )
+        now = datetime.now(UTC)
         try:
-            async with runtime.pool.acquire() as conn, conn.transaction():
-                await start_job(jobs, conn, job, ids=body.customer_ids, query=query)
+            async with (
+                runtime.pool.acquire() as conn,
+                conn.transaction(isolation="repeatable_read"),
+            ):
+                await start_job(jobs, conn, job, now, ids=body.customer_ids, query=query)
         except TooMany as error:
             raise Problem(422, str(error), code="too_many_customers") from error
         found = await jobs.get(runtime.pool, principal.tenant, job.id)

@@ -1,23 +1,30 @@
-"""Kafka entry point of the Assignment service: the topics it consumes, one transaction per batch.
+"""Kafka entry points of the Assignment service: the topics it consumes, one transaction per batch.
 
-Each batch is decoded (undecodable records are dead-lettered), de-duplicated through the inbox and
-applied in one transaction, event by event in order; the restrictions cache is written only after
-that transaction committed.
+Each batch is decoded (undecodable records are dead-lettered), kept to the tenants this process
+serves, de-duplicated through the inbox and applied in one transaction as one `CustomerBatch`:
+every customer of the batch is locked in one statement and the batch's writes are set-wise. The
+restrictions cache is written (one Redis pipeline) only after that transaction committed.
+
+Two consumer groups: `assignment` for the events of SPEC §2, and `assignment-bulk` for the
+service's own bulk chunks, so a bulk job of 100,000 customers does not hold up the others.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 
+from cstatus.assignment.adapters.bulk_jobs import BulkJobs
+from cstatus.assignment.adapters.customer_rows import Key
 from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache
 from cstatus.assignment.domain.holding import ChangeRequest
-from cstatus.assignment.service import customers
 from cstatus.assignment.service.assignments import AfterCommit, Assignments
+from cstatus.assignment.service.bulk import apply_chunks
 from cstatus.contracts import topics
+from cstatus.contracts.bulk import BULK_CHUNK_SIZE
 from cstatus.contracts.commands import AssignStatus, ClearStatus
 from cstatus.contracts.configuration import ConfigPublished
 from cstatus.contracts.customers import CustomerErased, CustomerProfile
@@ -29,8 +36,17 @@ from cstatus.platform.kafka.consumer import Decoded, ReliableBatchConsumer
 from cstatus.platform.kafka.dead_letters import DeadLetters
 from cstatus.platform.kafka.transactional import decode_record
 from cstatus.platform.service import BatchHandler, ServiceRuntime, Subscription
+from cstatus.platform.settings import KafkaSettings
 
-__all__ = ["CONSUMER", "TOPICS", "EventApplier", "subscription"]
+__all__ = [
+    "BULK_CONSUMER",
+    "BULK_TOPICS",
+    "CONSUMER",
+    "TOPICS",
+    "EventApplier",
+    "bulk_subscription",
+    "subscription",
+]
 
 CONSUMER = "assignment"
 TOPICS: tuple[str, ...] = (
@@ -40,6 +56,12 @@ TOPICS: tuple[str, ...] = (
     topics.BOOKINGS_RESERVATIONS,
     topics.CONFIG,
 )
+BULK_CONSUMER = "assignment-bulk"
+BULK_TOPICS: tuple[str, ...] = (topics.BULK,)
+BULK_CUSTOMERS_PER_TRANSACTION = 2 * BULK_CHUNK_SIZE
+"""Bulk chunks are applied a few at a time, so each transaction stays short and progress shows."""
+
+Apply = Callable[[asyncpg.Connection, Sequence[CloudEvent[Any]], AfterCommit], Awaitable[None]]
 
 
 def proposal_request(event: CloudEvent[Any], data: StatusProposed) -> ChangeRequest:
@@ -66,8 +88,17 @@ def command_request(event: CloudEvent[Any], data: AssignStatus | ClearStatus) ->
     )
 
 
+def _request(event: CloudEvent[Any]) -> ChangeRequest | None:
+    data = event.data
+    if isinstance(data, StatusProposed):
+        return proposal_request(event, data)
+    if isinstance(data, AssignStatus | ClearStatus):
+        return command_request(event, data)
+    return None
+
+
 class EventApplier:
-    """Gives each consumed event its effect, on the batch's connection."""
+    """Gives each consumed event its effect, in order, in one batch on the batch's connection."""
 
     def __init__(self, service: Assignments) -> None:
         self._service = service
@@ -75,100 +106,139 @@ class EventApplier:
     async def apply(
         self, conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]], after: AfterCommit
     ) -> None:
-        for event in events:
-            await self._apply_one(conn, event, after, datetime.now(UTC))
+        requests = {i: r for i, e in enumerate(events) if (r := _request(e)) is not None}
+        customers: list[Key] = [
+            (e.tenant, e.subject) for e in events if not isinstance(e.data, ConfigPublished)
+        ]
+        refs = [(events[i].tenant, r.ref_id) for i, r in requests.items()]
+        batch = await self._service.begin(conn, customers, datetime.now(UTC), after, refs=refs)
+        for i, event in enumerate(events):
+            data, tenant, customer = event.data, event.tenant, event.subject
+            match data:
+                case ConfigPublished():
+                    if data.tenant != tenant:
+                        raise ValueError(f"configuration of {data.tenant} sent as tenant {tenant}")
+                    document = data.config.model_dump(mode="json")
+                    await self._service.config.save(conn, data.tenant, data.version, document)
+                    batch.config_changed(data.tenant)
+                case StatusProposed() | AssignStatus() | ClearStatus():
+                    await batch.change(tenant, customer, requests[i], publish_rejection=True)
+                case CustomerErased():
+                    await batch.erase(tenant, customer)
+                case CustomerProfile():
+                    given = data.model_dump(include=data.model_fields_set)
+                    await batch.update_profile(tenant, customer, given)
+                case ReservationBooked():
+                    await batch.book(
+                        tenant,
+                        customer,
+                        data.reservation_id,
+                        arrival=data.arrival_date,
+                        service_code=data.service_code,
+                    )
+                case ReservationCancelled():
+                    await batch.book(tenant, customer, data.reservation_id, cancelled=True)
+                case _:  # arrivals and no-shows: the customer is seen, nothing more
+                    await batch.customer(tenant, customer)
+        await batch.commit()
 
-    async def _apply_one(
-        self, conn: asyncpg.Connection, event: CloudEvent[Any], after: AfterCommit, now: datetime
-    ) -> None:
-        s, data, tenant, customer = self._service, event.data, event.tenant, event.subject
-        match data:
-            case ConfigPublished():
-                if data.tenant != tenant:
-                    raise ValueError(f"configuration of {data.tenant} sent as tenant {tenant}")
-                await s.config.save(
-                    conn, data.tenant, data.version, data.config.model_dump(mode="json")
-                )
-                after.catalogues.pop(data.tenant, None)
-            case StatusProposed():
-                request = proposal_request(event, data)
-                await s.change(conn, tenant, customer, request, now, after, publish_rejection=True)
-            case AssignStatus() | ClearStatus():
-                request = command_request(event, data)
-                await s.change(conn, tenant, customer, request, now, after, publish_rejection=True)
-            case CustomerErased():
-                await customers.erase_customer(s, conn, tenant, customer, now, after)
-            case CustomerProfile():
-                given = data.model_dump(include=data.model_fields_set)
-                await customers.update_customer(s, conn, tenant, customer, given, now, after)
-            case ReservationBooked():
-                await customers.book(
-                    s,
-                    conn,
-                    tenant,
-                    customer,
-                    data.reservation_id,
-                    now,
-                    after,
-                    arrival=data.arrival_date,
-                    service_code=data.service_code,
-                )
-            case ReservationCancelled():
-                await customers.book(
-                    s, conn, tenant, customer, data.reservation_id, now, after, cancelled=True
-                )
-            case _:  # arrivals and no-shows: the customer is seen, nothing more
-                state = await s.open(conn, tenant, customer, now, after)
-                if state.changed:
-                    await s.close(conn, state, now, after)
+
+def _slices(
+    batch: Sequence[Decoded[CloudEvent[Any]]], customers_per_slice: int | None
+) -> list[Sequence[Decoded[CloudEvent[Any]]]]:
+    if customers_per_slice is None:
+        return [batch]
+    slices: list[list[Decoded[CloudEvent[Any]]]] = [[]]
+    size = 0
+    for item in batch:
+        weight = len(getattr(item.value.data, "customer_ids", ())) or 1
+        if slices[-1] and size + weight > customers_per_slice:
+            slices.append([])
+            size = 0
+        slices[-1].append(item)
+        size += weight
+    return list(slices)
 
 
 def consumer(
     pool: asyncpg.Pool,
-    applier: EventApplier,
+    apply: Apply,
     cache: RestrictionsCache,
     *,
     schema: str,
+    name: str,
     dead_letters: DeadLetters,
-    max_tries: int,
-    backoff_s: float,
+    settings: KafkaSettings,
+    customers_per_transaction: int | None = None,
 ) -> ReliableBatchConsumer[CloudEvent[Any]]:
+    """The pattern of `transactional_consumer`, with the cache written after each commit."""
+    scoped = bool(settings.tenant_prefix or settings.tenant_exclude)
+
     async def handle(batch: Sequence[Decoded[CloudEvent[Any]]]) -> None:
+        if scoped:
+            batch = [d for d in batch if settings.applies_to(d.value.tenant)]
+        for part in _slices(batch, customers_per_transaction):
+            if part:
+                await _handle(part)
+
+    async def _handle(batch: Sequence[Decoded[CloudEvent[Any]]]) -> None:
         after = AfterCommit()
         async with pool.acquire() as conn, conn.transaction():
             fresh = await claim_many(
-                conn, schema, CONSUMER, [(d.value.tenant, d.value.id) for d in batch]
+                conn, schema, name, [(d.value.tenant, d.value.id) for d in batch]
             )
             new: list[CloudEvent[Any]] = []
             for item in batch:
                 key = (item.value.tenant, item.value.id)
                 if key in fresh:
-                    fresh.discard(key)
+                    fresh.discard(key)  # a duplicate inside the batch is applied once
                     new.append(item.value)
             if new:
-                await applier.apply(conn, new, after)
+                await apply(conn, new, after)
         await after.flush(cache)
 
     return ReliableBatchConsumer(
         decode=decode_record,
         handle=handle,
         dead_letters=dead_letters,
-        max_tries=max_tries,
-        backoff_s=backoff_s,
+        max_tries=settings.max_tries,
+        backoff_s=settings.retry_backoff_ms / 1000,
     )
 
 
 def subscription(service: Assignments) -> Subscription:
     def build(runtime: ServiceRuntime, dead_letters: DeadLetters) -> BatchHandler:
-        kafka = runtime.settings.kafka
         return consumer(
             runtime.pool,
-            EventApplier(service),
+            EventApplier(service).apply,
             RestrictionsCache(runtime.redis, runtime.schema),
             schema=runtime.schema,
+            name=CONSUMER,
             dead_letters=dead_letters,
-            max_tries=kafka.max_tries,
-            backoff_s=kafka.retry_backoff_ms / 1000,
+            settings=runtime.settings.kafka,
         )
 
     return Subscription(group_id=CONSUMER, topics=TOPICS, build=build)
+
+
+def bulk_subscription(service: Assignments) -> Subscription:
+    jobs = BulkJobs(service.schema)
+
+    async def apply(
+        conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]], after: AfterCommit
+    ) -> None:
+        await apply_chunks(service, jobs, conn, events, datetime.now(UTC), after)
+
+    def build(runtime: ServiceRuntime, dead_letters: DeadLetters) -> BatchHandler:
+        return consumer(
+            runtime.pool,
+            apply,
+            RestrictionsCache(runtime.redis, runtime.schema),
+            schema=runtime.schema,
+            name=BULK_CONSUMER,
+            dead_letters=dead_letters,
+            settings=runtime.settings.kafka,
+            customers_per_transaction=BULK_CUSTOMERS_PER_TRANSACTION,
+        )
+
+    return Subscription(group_id=BULK_CONSUMER, topics=BULK_TOPICS, build=build)

@@ -1,116 +1,151 @@
-"""Bulk status changes: a job of up to 100,000 customers, worked in chunks by a task.
+"""Bulk status changes through Kafka: a job of up to 100,000 customers, applied in chunks.
 
-Each chunk is one transaction: every customer's change is judged by the same guards as a manual
-change (with its own savepoint, so one failure refuses that customer only), and the job's
-progress is updated with the chunk. A restarted service picks up the pending items where it left.
+`start_job` records the job and, in the same transaction, puts its customers (given, or those a
+filter matches at that moment) into chunks of at most 500 on `customer-status.bulk.v1` through
+the outbox. The service consumes its own chunks (`apply_chunks`): in one transaction per batch,
+each customer's change is judged like a manual change, refusals are kept on the job, and the job's
+counters grow — a chunk counts once, however often it is delivered.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 import asyncpg
 
-from cstatus.assignment.adapters.bulk_jobs import BulkJob, BulkJobs
+from cstatus.assignment.adapters.bulk_jobs import BulkJob, BulkJobs, Progress, Refusal
 from cstatus.assignment.adapters.directory import DirectoryQuery
-from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache
 from cstatus.assignment.domain.guards import Applied, Refused
 from cstatus.assignment.domain.holding import ChangeRequest
 from cstatus.assignment.service.assignments import AfterCommit, Assignments
+from cstatus.assignment.service.publish import SOURCE
+from cstatus.contracts import topics
+from cstatus.contracts.bulk import BULK_CHUNK_SIZE, BulkChunk
+from cstatus.contracts.envelope import CloudEvent, encode, message_key, new_event
+from cstatus.platform.db.outbox import OutboxMessage, enqueue
 
-__all__ = ["MAX_CUSTOMERS", "TooMany", "run_bulk_worker", "start_job", "work_chunk"]
+__all__ = [
+    "MAX_CUSTOMERS",
+    "TooMany",
+    "apply_chunks",
+    "chunk_messages",
+    "new_job_id",
+    "start_job",
+]
 
 MAX_CUSTOMERS = 100_000
-CHUNK = 250
-log = logging.getLogger(__name__)
 
 
 class TooMany(Exception):
     pass
 
 
-async def start_job(
-    jobs: BulkJobs,
-    conn: asyncpg.Connection,
-    job: BulkJob,
-    *,
-    ids: list[str] | None,
-    query: DirectoryQuery | None,
-) -> int:
-    """Create the job and its items in the caller's transaction; raise TooMany above the limit."""
-    await jobs.create(conn, job)
-    if ids is not None:
-        total = await jobs.add_ids(conn, job.id, ids)
-    else:
-        assert query is not None
-        total = await jobs.add_matching(conn, job.id, query)
-    if total > MAX_CUSTOMERS:
-        raise TooMany(f"{total} customers match; a bulk change takes at most {MAX_CUSTOMERS}")
-    await jobs.complete_if_empty(conn, job.id)
-    return total
-
-
 def new_job_id() -> str:
     return uuid.uuid4().hex
 
 
-async def work_chunk(
-    service: Assignments, jobs: BulkJobs, pool: asyncpg.Pool, cache: RestrictionsCache
+def chunk_messages(job: BulkJob, customers: Sequence[str], now: datetime) -> list[OutboxMessage]:
+    """The job's customers in chunks of at most 500, keyed `{tenant}:{job id}`."""
+    messages = []
+    for chunk, start in enumerate(range(0, len(customers), BULK_CHUNK_SIZE)):
+        data = BulkChunk(
+            job_id=job.id,
+            chunk=chunk,
+            category_code=job.category_code,
+            status_code=job.status_code,
+            reason=job.reason,
+            until=job.until,
+            actor=job.actor,
+            customer_ids=tuple(customers[start : start + BULK_CHUNK_SIZE]),
+        )
+        event = new_event(
+            data,
+            id=f"bulk/{job.id}/{chunk}",
+            source=SOURCE,
+            tenant=job.tenant,
+            subject=job.id,
+            time=now,
+        )
+        messages.append(OutboxMessage(topics.BULK, message_key(job.tenant, job.id), encode(event)))
+    return messages
+
+
+async def start_job(
+    jobs: BulkJobs,
+    conn: asyncpg.Connection,
+    job: BulkJob,
+    now: datetime,
+    *,
+    ids: Sequence[str] | None,
+    query: DirectoryQuery | None,
 ) -> int:
-    """Work one chunk of the oldest open job; return how many customers it processed."""
-    after = AfterCommit()
-    async with pool.acquire() as conn, conn.transaction():
-        job = await jobs.next_open(conn)
-        if job is None:
-            return 0
-        customers = await jobs.pending(conn, job.id, CHUNK)
-        now = datetime.now(UTC)
-        results: list[tuple[str, str, str | None, str | None]] = []
-        for customer in customers:
-            request = ChangeRequest(
-                ref_id=f"bulk/{job.id}/{customer}",
-                category_code=job.category_code,
-                status_code=job.status_code,
-                source="manual",
-                actor=job.actor,
-                reason=job.reason,
-                until=job.until,
-            )
-            try:
-                async with conn.transaction():
-                    decision = await service.change(
-                        conn, job.tenant, customer, request, now, after, publish_rejection=False
-                    )
-            except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError):
-                raise
-            except Exception as error:
-                log.exception("bulk change of %s in job %s failed", customer, job.id)
-                results.append((customer, "rejected", "error", str(error)[:1000]))
-                continue
-            if isinstance(decision, Refused):
-                results.append((customer, "rejected", decision.code, decision.message))
-            else:
-                state = "applied" if isinstance(decision, Applied) else "unchanged"
-                results.append((customer, state, None, None))
-        await jobs.record(conn, job.id, results)
-    await after.flush(cache)
-    return len(results)
+    """Record the job and enqueue its chunks in the caller's transaction; TooMany above the limit.
+
+    For a filter, run the caller's transaction as repeatable read: the pages of customer ids are
+    then one snapshot of the directory.
+    """
+    if ids is not None:
+        customers = list(dict.fromkeys(ids))
+    else:
+        assert query is not None
+        customers = await jobs.matching(conn, query, MAX_CUSTOMERS + 1)
+    if len(customers) > MAX_CUSTOMERS:
+        raise TooMany(
+            f"more than {MAX_CUSTOMERS} customers match; a bulk change takes at most that"
+        )
+    await jobs.create(conn, job, len(customers))
+    await enqueue(conn, jobs.schema, chunk_messages(job, customers, now))
+    return len(customers)
 
 
-async def run_bulk_worker(
-    service: Assignments, jobs: BulkJobs, pool: asyncpg.Pool, cache: RestrictionsCache
+def _request(data: BulkChunk, customer: str) -> ChangeRequest:
+    return ChangeRequest(
+        ref_id=f"bulk/{data.job_id}/{customer}",
+        category_code=data.category_code,
+        status_code=data.status_code,
+        source="manual",
+        actor=data.actor,
+        reason=data.reason,
+        until=data.until,
+    )
+
+
+async def apply_chunks(
+    service: Assignments,
+    jobs: BulkJobs,
+    conn: asyncpg.Connection,
+    events: Sequence[CloudEvent[Any]],
+    now: datetime,
+    after: AfterCommit,
 ) -> None:
-    """Until cancelled: work chunks while there are any, else look again shortly."""
-    while True:
-        try:
-            worked = await work_chunk(service, jobs, pool, cache)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            log.warning("bulk worker interrupted: %r", error)
-            worked = 0
-        if not worked:
-            await asyncio.sleep(0.2)
+    """Apply the chunks not counted before, in one batch on the caller's transaction."""
+    chunks = [(e.tenant, e.data) for e in events if isinstance(e.data, BulkChunk)]
+    new = await jobs.claim_chunks(conn, [(t, d.job_id, d.chunk) for t, d in chunks])
+    chunks = [(t, d) for t, d in chunks if (d.job_id, d.chunk) in new]
+    if not chunks:
+        return
+    batch = await service.begin(
+        conn,
+        [(t, c) for t, d in chunks for c in d.customer_ids],
+        now,
+        after,
+        refs=[(t, _request(d, c).ref_id) for t, d in chunks for c in d.customer_ids],
+    )
+    progress: dict[str, Progress] = {}
+    refusals: list[Refusal] = []
+    for tenant, data in chunks:
+        done = progress.setdefault(data.job_id, Progress())
+        for customer in data.customer_ids:
+            request = _request(data, customer)
+            decision = await batch.change(tenant, customer, request, publish_rejection=False)
+            done.processed += 1
+            if isinstance(decision, Refused):
+                done.rejected += 1
+                refusals.append(Refusal(data.job_id, customer, decision.code, decision.message))
+            elif isinstance(decision, Applied):
+                done.applied += 1
+    await batch.commit()
+    await jobs.record(conn, progress, refusals)

@@ -10,12 +10,9 @@ import asyncpg
 from cstatus.assignment.adapters.restrictions_cache import CachedRestrictions, RestrictionsCache
 from cstatus.assignment.domain.catalogue import Catalogue
 from cstatus.assignment.domain.holding import Holding
-from cstatus.assignment.domain.restrictions import CheckResult
-from cstatus.assignment.service.assignments import (
-    APPOINTMENT_HORIZON,
-    Assignments,
-    restrictions_of,
-)
+from cstatus.assignment.domain.restrictions import CheckResult, restrictions_of
+from cstatus.assignment.service.assignments import Assignments
+from cstatus.assignment.service.batch import APPOINTMENT_HORIZON
 
 __all__ = ["RestrictionsReader", "check_json", "customer_detail", "held_status"]
 
@@ -64,7 +61,7 @@ async def customer_detail(
         "phone": profile.phone,
         "active": profile.active,
         "marketing_opt_in": profile.marketing_opt_in,
-        "tags": list(profile.tags),
+        "tags": list(profile.tags or ()),
         "version": profile.version,
         "statuses": {code: held_status(catalogue, holdings.get(code), language) for code in codes},
     }

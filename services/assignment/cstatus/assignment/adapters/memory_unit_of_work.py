@@ -1,0 +1,89 @@
+"""The in-memory twin of the customer unit of work: the same answers, no database (tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from cstatus.assignment.adapters.customer_repository import Profile
+from cstatus.assignment.adapters.customer_rows import Booking, ChangeRow, Key
+from cstatus.assignment.domain.catalogue import Catalogue
+from cstatus.assignment.domain.holding import Holding
+from cstatus.assignment.service.unit_of_work import Writes
+from cstatus.platform.db.outbox import OutboxMessage
+
+__all__ = ["InMemoryUnitOfWork"]
+
+
+def _new_profile(customer: str) -> Profile:
+    return Profile(customer, None, None, None, None, None, True, None, None, 0)
+
+
+@dataclass(slots=True)
+class InMemoryUnitOfWork:
+    """Tables as dicts; a write applies at once (a test drives one unit of work at a time)."""
+
+    catalogues: dict[str, Catalogue] = field(default_factory=dict)
+    profiles: dict[Key, Profile] = field(default_factory=dict)
+    statuses: dict[Key, dict[str, Holding]] = field(default_factory=dict)
+    changes: list[ChangeRow] = field(default_factory=list)
+    applied_refs: dict[Key, dict[str, Any]] = field(default_factory=dict)
+    bookings: dict[tuple[str, str, str], Booking] = field(default_factory=dict)
+    published: list[OutboxMessage] = field(default_factory=list)
+
+    async def lock(self, keys: Iterable[Key]) -> dict[Key, Profile]:
+        for key in keys:
+            self.profiles.setdefault(key, _new_profile(key[1]))
+        return {key: self.profiles[key] for key in keys}
+
+    async def holdings(self, keys: Iterable[Key]) -> dict[Key, dict[str, Holding]]:
+        return {key: dict(self.statuses[key]) for key in keys if self.statuses.get(key)}
+
+    async def outcomes(self, refs: Iterable[Key]) -> dict[Key, dict[str, Any]]:
+        return {ref: self.applied_refs[ref] for ref in refs if ref in self.applied_refs}
+
+    async def catalogue(self, tenant: str) -> Catalogue:
+        return self.catalogues.get(tenant, Catalogue())
+
+    async def write(self, writes: Writes) -> None:
+        for key in writes.erased:
+            held = self.statuses.get(key, {})
+            self.statuses[key] = {c: replace(h, reason=None) for c, h in held.items()}
+            self.changes = [
+                replace(c, holding=replace(c.holding, reason=None))
+                if (c.tenant, c.customer) == key
+                else c
+                for c in self.changes
+            ]
+        self.changes += writes.changes
+        for key, holding in writes.holdings:
+            self.statuses.setdefault(key, {})[holding.category_code] = holding
+        for ref, outcome in writes.outcomes.items():
+            self.applied_refs.setdefault(ref, outcome)
+        for b in writes.bookings:
+            ident = (b.tenant, b.customer, b.reservation_id)
+            known = self.bookings.get(ident)
+            if known is not None:
+                b = replace(
+                    b,
+                    arrival=b.arrival or known.arrival,
+                    service_code=b.service_code or known.service_code,
+                    cancelled=b.cancelled or known.cancelled,
+                )
+            self.bookings[ident] = b
+        for tenant, profile in writes.profiles:
+            self.profiles[(tenant, profile.customer_id)] = profile
+
+    async def appointments(self, keys: Iterable[Key], since: date) -> dict[Key, list[date]]:
+        wanted = set(keys)
+        found: dict[Key, list[date]] = {}
+        for b in self.bookings.values():
+            key = (b.tenant, b.customer)
+            if key in wanted and not b.cancelled and b.arrival is not None and b.arrival >= since:
+                found.setdefault(key, []).append(b.arrival)
+        return {key: sorted(dates) for key, dates in found.items()}
+
+    async def publish(self, messages: Sequence[OutboxMessage]) -> None:
+        self.published += messages

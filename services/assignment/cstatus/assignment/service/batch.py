@@ -1,0 +1,305 @@
+"""A unit of work over many customers: one transaction, a fixed number of statements.
+
+`CustomerBatch.open` locks every customer the work will touch (adding unknown ones), through its
+`CustomerUnitOfWork`, and reads their holdings and the outcomes already recorded for the work's
+references. Each change is then judged in memory by the domain guards, in the order given,
+against the state the earlier changes of the batch left — exactly as if they had run one by one.
+`commit` writes the change log, the holdings, the outcomes, the profiles and versions, then the
+outbox messages; the restrictions to cache are left in `AfterCommit` for after the commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from cstatus.assignment.adapters.customer_repository import Profile
+from cstatus.assignment.adapters.customer_rows import Booking, ChangeRow, Key
+from cstatus.assignment.adapters.restrictions_cache import CachedRestrictions
+from cstatus.assignment.domain.catalogue import Catalogue
+from cstatus.assignment.domain.guards import (
+    Applied,
+    Decision,
+    Refused,
+    Unchanged,
+    decide,
+    default_holding,
+    expire_pin,
+)
+from cstatus.assignment.domain.holding import ChangeRequest, Holding
+from cstatus.assignment.domain.restrictions import restrictions_of
+from cstatus.assignment.service import publish
+from cstatus.assignment.service.after_commit import AfterCommit
+from cstatus.assignment.service.unit_of_work import CustomerUnitOfWork, Writes
+from cstatus.platform.db.outbox import OutboxMessage
+
+__all__ = ["ACTOR", "APPOINTMENT_HORIZON", "CustomerBatch", "CustomerState"]
+
+ACTOR = "assignment"
+APPOINTMENT_HORIZON = timedelta(days=1)
+"""Appointments older than this are left out of the cached entry (they no longer count)."""
+
+PROFILE_FIELDS = frozenset(
+    {
+        "customer_number",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "active",
+        "marketing_opt_in",
+        "tags",
+    }
+)
+
+
+@dataclass(slots=True)
+class CustomerState:
+    """A locked customer: its configuration, profile and holdings as the batch has left them."""
+
+    tenant: str
+    customer: str
+    catalogue: Catalogue
+    profile: Profile
+    holdings: dict[str, Holding]
+    bump: bool = False
+    """Its version grows at commit: a new cache entry (and a snapshot when `snapshot`)."""
+    snapshot: bool = False
+    profile_changed: bool = False
+
+
+def _outcome(decision: Decision) -> dict[str, Any]:
+    if isinstance(decision, Refused):
+        return {"result": "refused", "code": decision.code, "message": decision.message}
+    if isinstance(decision, Applied):
+        return {"result": "applied", "sequence": decision.holding.sequence}
+    return {"result": "unchanged"}
+
+
+class CustomerBatch:
+    def __init__(self, uow: CustomerUnitOfWork, now: datetime, after: AfterCommit) -> None:
+        self.now = now
+        self._uow = uow
+        self._after = after
+        self._profiles: dict[Key, Profile] = {}
+        self._loaded: dict[Key, dict[str, Holding]] = {}
+        self._outcomes: dict[Key, dict[str, Any]] = {}
+        self._new_outcomes: dict[Key, dict[str, Any]] = {}
+        self._catalogues: dict[str, Catalogue] = {}
+        self._states: dict[Key, CustomerState] = {}
+        self._changes: list[ChangeRow] = []
+        self._bookings: list[Booking] = []
+        self._erased: set[Key] = set()
+        self._messages: list[OutboxMessage] = []
+
+    async def open(self, customers: Iterable[Key], refs: Iterable[Key] = ()) -> None:
+        """Lock `customers` and read their holdings and the recorded outcomes of `refs`."""
+        keys = set(customers) - self._profiles.keys()
+        self._profiles.update(await self._uow.lock(keys))
+        self._loaded.update(await self._uow.holdings(keys))
+        self._outcomes.update(await self._uow.outcomes(refs))
+
+    async def catalogue(self, tenant: str) -> Catalogue:
+        found = self._catalogues.get(tenant)
+        if found is None:
+            found = self._catalogues[tenant] = await self._uow.catalogue(tenant)
+        return found
+
+    def config_changed(self, tenant: str) -> None:
+        """A configuration event of the batch: later work of the tenant reads the new one."""
+        self._catalogues.pop(tenant, None)
+
+    async def customer(self, tenant: str, customer: str) -> CustomerState:
+        """The customer's state; a category it holds nothing in yet gets its default status."""
+        key = (tenant, customer)
+        if key not in self._profiles:
+            await self.open([key])
+        catalogue = await self.catalogue(tenant)
+        state = self._states.get(key)
+        if state is None:
+            holdings = dict(self._loaded.get(key, {}))
+            state = CustomerState(tenant, customer, catalogue, self._profiles[key], holdings)
+            self._states[key] = state
+        elif state.catalogue is catalogue:
+            return state
+        state.catalogue = catalogue
+        for category in catalogue.active_categories:
+            if category.code in state.holdings:
+                continue
+            decision = default_holding(category, self.now, actor=ACTOR, ref_id="default")
+            if isinstance(decision, Applied):
+                self._record(state, decision, "default", {"rule": "default"})
+        return state
+
+    def _record(
+        self,
+        state: CustomerState,
+        applied: Applied,
+        ref_id: str,
+        explanation: Mapping[str, Any] | None,
+    ) -> None:
+        h, previous = applied.holding, applied.previous
+        ident = publish.change_id(state.tenant, state.customer, h.category_code, h.sequence)
+        from_code = previous.status_code if previous else None
+        self._changes.append(ChangeRow(ident, state.tenant, state.customer, h, from_code, ref_id))
+        self._messages.append(
+            publish.change_message(
+                state.tenant, state.customer, state.catalogue, previous, h, explanation
+            )
+        )
+        state.holdings[h.category_code] = h
+        state.bump = state.snapshot = True
+
+    async def change(
+        self, tenant: str, customer: str, request: ChangeRequest, *, publish_rejection: bool
+    ) -> Decision:
+        """Judge and apply one change request, once per `request.ref_id`."""
+        state = await self.customer(tenant, customer)
+        current = state.holdings.get(request.category_code)
+        ref = (tenant, request.ref_id)
+        earlier = self._outcomes.get(ref)
+        if earlier is not None:  # judged before: answer as then, change nothing
+            if earlier["result"] == "refused":
+                return Refused(earlier["code"], earlier["message"])
+            return Unchanged(current)
+        decision = decide(state.catalogue, current, request, self.now)
+        self._outcomes[ref] = self._new_outcomes[ref] = _outcome(decision)
+        if isinstance(decision, Applied):
+            self._record(state, decision, request.ref_id, request.explanation)
+        elif isinstance(decision, Refused) and publish_rejection:
+            self._messages.append(
+                publish.rejection_message(
+                    tenant,
+                    customer,
+                    ref_id=request.ref_id,
+                    category_code=request.category_code,
+                    status_code=request.status_code,
+                    reason_code=decision.code,
+                    message=decision.message,
+                    now=self.now,
+                )
+            )
+        return decision
+
+    async def expire_pin(self, tenant: str, customer: str, category_code: str) -> Decision:
+        """Clear a pin whose `until` has passed and announce it, so automation resumes."""
+        state = await self.customer(tenant, customer)
+        current = state.holdings.get(category_code)
+        if current is None:
+            return Unchanged(None)
+        decision = expire_pin(current, self.now, actor=ACTOR)
+        if isinstance(decision, Applied):
+            ref_id = f"pin-expiry/{category_code}/{decision.holding.sequence}"
+            self._record(state, decision, ref_id, {"rule": "pin_expired"})
+        return decision
+
+    async def update_profile(self, tenant: str, customer: str, given: Mapping[str, Any]) -> None:
+        """Store the profile fields given (absent ones stay); a new customer gets its defaults."""
+        state = await self.customer(tenant, customer)
+        fields = {k: v for k, v in given.items() if k in PROFILE_FIELDS}
+        if fields.get("active", True) is None:
+            del fields["active"]
+        if fields.get("tags") is not None:
+            fields["tags"] = tuple(fields["tags"])
+        if not fields:
+            return
+        if fields.get("marketing_opt_in", state.profile.marketing_opt_in) != (
+            state.profile.marketing_opt_in
+        ):
+            state.bump = state.snapshot = True
+        state.profile = replace(state.profile, **fields)
+        state.profile_changed = True
+
+    async def erase(self, tenant: str, customer: str) -> None:
+        """Remove personal data and reasons; the fact that changes happened stays."""
+        state = await self.customer(tenant, customer)
+        key = (tenant, customer)
+        state.profile = replace(
+            state.profile,
+            customer_number=None,
+            first_name=None,
+            last_name=None,
+            email=None,
+            phone=None,
+            tags=None,
+            erased=True,
+            active=False,
+        )
+        state.holdings = {c: replace(h, reason=None) for c, h in state.holdings.items()}
+        self._changes = [
+            replace(c, holding=replace(c.holding, reason=None))
+            if (c.tenant, c.customer) == key
+            else c
+            for c in self._changes
+        ]
+        self._erased.add(key)
+        state.profile_changed = state.bump = state.snapshot = True
+
+    async def book(
+        self,
+        tenant: str,
+        customer: str,
+        reservation_id: str,
+        *,
+        arrival: date | None = None,
+        service_code: str | None = None,
+        cancelled: bool = False,
+    ) -> None:
+        """Record a booking or cancellation; the cached entry gets the new appointment dates."""
+        state = await self.customer(tenant, customer)
+        self._bookings.append(
+            Booking(tenant, customer, reservation_id, arrival, service_code, cancelled)
+        )
+        state.bump = True
+
+    async def commit(self) -> None:
+        """Write everything the batch did; its transaction commits after this."""
+        changed = {(c.tenant, c.customer, c.holding.category_code) for c in self._changes}
+        bumped = [s for s in self._states.values() if s.bump]
+        for state in bumped:
+            state.profile = replace(state.profile, version=state.profile.version + 1)
+        await self._uow.write(
+            Writes(
+                erased=frozenset(self._erased),
+                changes=self._changes,
+                holdings=[
+                    ((t, c), self._states[(t, c)].holdings[category])
+                    for t, c, category in sorted(changed)
+                ],
+                outcomes=self._new_outcomes,
+                bookings=self._bookings,
+                profiles=[
+                    (s.tenant, s.profile)
+                    for s in self._states.values()
+                    if s.bump or s.profile_changed
+                ],
+            )
+        )
+        appointments = await self._uow.appointments(
+            [(s.tenant, s.customer) for s in bumped], (self.now - APPOINTMENT_HORIZON).date()
+        )
+        for state in bumped:
+            restrictions = restrictions_of(
+                state.catalogue, state.holdings, state.profile.marketing_opt_in
+            )
+            if state.snapshot:
+                self._messages.append(
+                    publish.snapshot_message(
+                        state.tenant,
+                        state.customer,
+                        state.catalogue,
+                        state.holdings,
+                        restrictions,
+                        state.profile.version,
+                        self.now,
+                    )
+                )
+            dates = appointments.get((state.tenant, state.customer), [])
+            self._after.add(
+                state.tenant,
+                state.customer,
+                CachedRestrictions(state.profile.version, restrictions, tuple(dates)),
+            )
+        await self._uow.publish(self._messages)
+        self._messages = []
