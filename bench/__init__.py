@@ -1,0 +1,1 @@
+"""`make bench`: the SPEC §3 measurements against the running system (see docs/benchmarks.md)."""

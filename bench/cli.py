@@ -1,0 +1,191 @@
+"""`make bench` / `bench/run.py`: runs the selected measurements against the running system, prints
+the table beside the SPEC §3 targets and writes bench/results/latest.json."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import time
+import traceback
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from bench import report
+from bench.checks import measure_checks
+from bench.latency import measure_latency
+from bench.machine import describe
+from bench.memory import MemorySampler
+from bench.offsets import Offsets
+from bench.pipeline import measure_pipeline
+from bench.sweep import measure_sweep
+from bench.system import ROOT, System
+from bench.warmup import prepare_tenant
+from bench.workload import Workload
+
+__all__ = ["main"]
+
+MEASUREMENTS = ("pipeline", "latency", "checks", "sweep")
+
+
+@dataclass(frozen=True, slots=True)
+class Sizes:
+    existing: int
+    pipeline_events: int
+    latency_seconds: float
+    checks_seconds: float
+    customers: int
+    reservations: int
+
+
+FULL = Sizes(5_000, 100_000, 20, 10, 1_000_000, 5_000_000)
+QUICK = Sizes(300, 3_000, 3, 2, 20_000, 100_000)
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, a few seconds each")
+    parser.add_argument(
+        "--only", default=",".join(MEASUREMENTS), help=f"comma-separated: {','.join(MEASUREMENTS)}"
+    )
+    parser.add_argument("--customers", type=int, help="sweep tenant customers (1,000,000)")
+    parser.add_argument("--reservations", type=int, help="sweep tenant reservations (5,000,000)")
+    parser.add_argument("--events", type=int, help="pipeline events (100,000)")
+    parser.add_argument("--existing", type=int, help="warm customers of the traffic tenant")
+    parser.add_argument("--latency-rate", type=float, default=2_000, help="events/s")
+    parser.add_argument("--change-fraction", type=float, default=0.05)
+    parser.add_argument("--checks-rate", type=float, default=1_000, help="req/s")
+    parser.add_argument("--keep-sweep-tenant", action="store_true", help="leave its rows in place")
+    args = parser.parse_args(argv)
+    unknown = set(args.only.split(",")) - set(MEASUREMENTS)
+    if unknown:
+        parser.error(f"unknown measurement(s) {sorted(unknown)}; choose from {MEASUREMENTS}")
+    return args
+
+
+async def _guarded(
+    name: str, results: dict[str, Any], work: Callable[[], Awaitable[dict[str, Any]]]
+) -> None:
+    """A failed measurement is reported as such; the others still run."""
+    print(f"[bench] {name}…", flush=True)
+    started = time.monotonic()
+    try:
+        results[name] = await work()
+    except Exception as error:
+        traceback.print_exc()
+        results[name] = {"error": f"{type(error).__name__}: {error}"}
+    print(f"[bench] {name} done in {time.monotonic() - started:.1f}s", flush=True)
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    sizes = QUICK if args.quick else FULL
+    only = args.only.split(",")
+    run_id = f"{datetime.now(UTC):%m%d%H%M}-{uuid.uuid4().hex[:4]}"
+    system = System.from_env()
+    existing = args.existing or sizes.existing
+    results: dict[str, Any] = {
+        "run_id": run_id,
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "machine": describe(),
+    }
+    sampler = MemorySampler(system.pid_files())
+    sampling = asyncio.create_task(sampler.run())
+    try:
+        async with Offsets(system.bootstrap) as offsets:
+            workload = Workload(f"bench-{run_id}", run_id=run_id)
+            if {"pipeline", "latency", "checks"} & set(only):
+                print(f"[bench] preparing tenant {workload.tenant}…", flush=True)
+                await prepare_tenant(system, offsets, workload, existing, timeout_s=300)
+            if "pipeline" in only:
+                events = args.events or sizes.pipeline_events
+
+                async def pipeline() -> dict[str, Any]:
+                    found = await measure_pipeline(
+                        system, offsets, workload, events=events, existing=existing, run_id=run_id
+                    )
+                    return {
+                        "events": found.events,
+                        "seconds": round(found.seconds, 3),
+                        "events_per_s": round(found.events_per_s, 1),
+                        "produce_events_per_s": round(found.produce_events_per_s, 1),
+                        "passthrough_records": found.passthrough_records,
+                        "passthrough_events_per_s": round(found.passthrough_events_per_s, 1),
+                        "ratio_to_passthrough": round(found.ratio_to_passthrough, 3),
+                    }
+
+                await _guarded("pipeline", results, pipeline)
+                await offsets.settle(timeout_s=120)
+            if "latency" in only:
+
+                async def latency() -> dict[str, Any]:
+                    found = await measure_latency(
+                        system,
+                        offsets,
+                        workload,
+                        existing=existing,
+                        rate_per_s=args.latency_rate,
+                        seconds=sizes.latency_seconds,
+                        change_fraction=args.change_fraction,
+                        first_new=0,
+                    )
+                    return {
+                        "rate_events_per_s": found.rate_per_s,
+                        "achieved_events_per_s": round(found.achieved_rate_per_s, 1),
+                        "events": found.events,
+                        "changes_expected": found.probes,
+                        "changes_matched": found.matched,
+                        **found.figures,
+                    }
+
+                await _guarded("latency", results, latency)
+                await offsets.settle(timeout_s=120)
+            if "checks" in only:
+
+                async def checks() -> dict[str, Any]:
+                    return await measure_checks(
+                        system,
+                        workload.tenant,
+                        customers=existing,
+                        prefix="c",
+                        rate=args.checks_rate,
+                        seconds=sizes.checks_seconds,
+                        saturation_seconds=sizes.checks_seconds,
+                    )
+
+                await _guarded("checks", results, checks)
+            if "sweep" in only:
+
+                async def sweep() -> dict[str, Any]:
+                    return await measure_sweep(
+                        system,
+                        offsets,
+                        run_id=run_id,
+                        customers=args.customers or sizes.customers,
+                        reservations=args.reservations or sizes.reservations,
+                        keep=args.keep_sweep_tenant,
+                    )
+
+                await _guarded("sweep", results, sweep)
+    finally:
+        sampling.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sampling
+    sampler.sample()
+    results["memory"] = sampler.figures()
+    results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    results["targets"] = report.verdicts(results)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    results = asyncio.run(run(args))
+    report.write(results)
+    print()
+    print(report.table(results))
+    print(f"\nwritten to {report.RESULTS.relative_to(ROOT)}")
+    return 0

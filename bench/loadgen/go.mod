@@ -1,0 +1,3 @@
+module cstatus/bench/loadgen
+
+go 1.22

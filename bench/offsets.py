@@ -1,0 +1,120 @@
+"""Kafka offsets: end offsets of topics, committed offsets of consumer groups, and waiting until
+groups have committed up to a snapshot of the end offsets (how the bench knows work is done)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from cstatus.contracts import topics
+
+__all__ = ["GROUPS", "Offsets", "Progress"]
+
+GROUPS: Mapping[str, tuple[str, ...]] = {
+    "rules-engine": (
+        topics.BOOKINGS_RESERVATIONS,
+        topics.POS_TRANSACTIONS,
+        topics.PAYMENTS,
+        topics.CRM_CUSTOMERS,
+        topics.CONFIG,
+        topics.STATUS_CHANGES,
+    ),
+    "assignment": (
+        topics.PROPOSALS,
+        topics.COMMANDS,
+        topics.CRM_CUSTOMERS,
+        topics.BOOKINGS_RESERVATIONS,
+        topics.CONFIG,
+    ),
+}
+"""Consumer groups of the services (`CONSUMER` and `TOPICS` in each service's
+entrypoints/kafka.py, without a group prefix) and the topics they read."""
+
+Progress = dict[TopicPartition, int]
+
+
+class Offsets:
+    """An admin client and a group-less consumer, for reading offsets."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+        self._partitions: dict[str, list[TopicPartition]] = {}
+
+    async def __aenter__(self) -> Offsets:
+        await self._admin.start()
+        await self._consumer.start()
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._consumer.stop()
+        await self._admin.close()
+
+    async def partitions(self, names: Sequence[str]) -> list[TopicPartition]:
+        """The topics' partitions (described once; the bench never repartitions)."""
+        missing = [name for name in names if name not in self._partitions]
+        if missing:
+            for topic in await self._admin.describe_topics(missing):
+                found = sorted(p["partition"] for p in topic["partitions"])
+                self._partitions[topic["topic"]] = [
+                    TopicPartition(topic["topic"], p) for p in found
+                ]
+        return [tp for name in names for tp in self._partitions.get(name, ())]
+
+    async def ends(self, names: Sequence[str]) -> Progress:
+        parts = await self.partitions(names)
+        found: Progress = await self._consumer.end_offsets(parts)
+        return found
+
+    async def committed(self, group: str, names: Sequence[str]) -> Progress:
+        parts = await self.partitions(names)
+        found = await self._admin.list_consumer_group_offsets(group, partitions=parts)
+        return {tp: max(0, meta.offset) if meta else 0 for tp, meta in found.items()}
+
+    async def lag(self, group: str, target: Progress) -> int:
+        """How many records of `target` the group has not committed yet."""
+        done = await self.committed(group, sorted({tp.topic for tp in target}))
+        return sum(max(0, end - done.get(tp, 0)) for tp, end in target.items())
+
+    async def wait_groups(
+        self,
+        groups: Mapping[str, Sequence[str]],
+        *,
+        timeout_s: float,
+        poll_s: float = 0.05,
+    ) -> float:
+        """Snapshot the end offsets of each group's topics now, then wait until every group has
+        committed up to them; returns the monotonic time when that was seen."""
+        targets = {group: await self.ends(names) for group, names in groups.items()}
+        deadline = time.monotonic() + timeout_s
+        while True:
+            lags = {group: await self.lag(group, target) for group, target in targets.items()}
+            if not any(lags.values()):
+                return time.monotonic()
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"consumer groups still behind after {timeout_s:.0f}s: {lags}")
+            await asyncio.sleep(poll_s)
+
+    async def settle(self, *, timeout_s: float, quiet_s: float = 1.0) -> bool:
+        """Wait until the services have consumed everything, including what their own outboxes
+        published meanwhile (proposals → changes → ...): the end offsets stop moving. False if
+        they kept moving (other traffic on the shared topics) until `timeout_s`."""
+        deadline = time.monotonic() + timeout_s
+        every = sorted({name for names in GROUPS.values() for name in names})
+        while time.monotonic() < deadline:
+            before = await self.ends(every)
+            await self.wait_groups(GROUPS, timeout_s=max(1.0, deadline - time.monotonic()))
+            await asyncio.sleep(quiet_s)
+            if await self.ends(every) == before:
+                return True
+        return False
