@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
+import sys
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+
+# The scenarios share `support.py` and `tenants.py` beside this file; tests are imported with
+# importlib, so this folder is not on the path by itself.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from support import Platform, open_platform  # noqa: E402
+from tenants import Tenant, provision  # noqa: E402
 
 SERVICES = {"status-config": 8081, "assignment": 8082, "rules-engine": 8083, "audit": 8084}
 
@@ -34,3 +43,16 @@ def services(stack: object) -> Iterator[dict[str, str]]:
     yield {name: f"http://127.0.0.1:{port}" for name, port in SERVICES.items()}
     if started:
         subprocess.run(["bash", script, "down"], check=False)
+
+
+@pytest.fixture(scope="session")
+async def platform(services: dict[str, str], stack: Any) -> AsyncIterator[Platform]:
+    """HTTP client, Kafka producer and a reader of the watched output topics, for the session."""
+    async with open_platform(services, stack.kafka_bootstrap) as opened:
+        yield opened
+
+
+@pytest.fixture
+async def tenant(platform: Platform) -> Tenant:
+    """A fresh tenant `e2e-…` with the default categories, known to the services."""
+    return await provision(platform)

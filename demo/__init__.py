@@ -1,0 +1,1 @@
+"""`make run`'s demo: a simulated booking/POS/payments feed through the running services."""
