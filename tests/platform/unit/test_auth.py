@@ -127,3 +127,20 @@ def test_production_refuses_the_development_secret() -> None:
         AuthSettings(env="production", jwt_secret=DEV_JWT_SECRET, jwks_url="https://idp/jwks")
     with pytest.raises(ValueError, match="JWKS"):
         AuthSettings(env="production")
+
+
+def test_a_verified_token_is_remembered_until_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    authenticate = Authenticator(AuthSettings(env="test", jwt_leeway_s=0))
+    now = time.time()
+    token = _token(exp=int(now) + 30)
+    assert authenticate.verify(token).tenant == "acme"
+
+    def no_second_check(*_: object, **__: object) -> object:
+        raise AssertionError("a remembered token is not decoded again")
+
+    monkeypatch.setattr(jwt, "decode", no_second_check)
+    assert authenticate.verify(token).tenant == "acme"
+
+    monkeypatch.setattr(time, "time", lambda: now + 31)
+    with pytest.raises(AssertionError, match="not decoded again"):
+        authenticate.verify(token)  # past its exp the token is checked afresh

@@ -47,8 +47,14 @@ def _unauthorized(detail: str) -> Problem:
 
 
 class Authenticator:
+    """Verifies bearer tokens; a verified token is remembered until its `exp` (bounded cache), so a
+    caller that reuses its token pays for the signature check once, not on every request."""
+
+    CACHE_SIZE = 4096
+
     def __init__(self, settings: AuthSettings) -> None:
         self._settings = settings
+        self._verified: dict[str, tuple[Principal, float]] = {}
         self._jwks: jwt.PyJWKClient | None = None
         if settings.env == "production":
             assert settings.jwks_url
@@ -60,6 +66,19 @@ class Authenticator:
         return self._settings.jwt_secret.get_secret_value(), "HS256"
 
     def verify(self, token: str) -> Principal:
+        known = self._verified.get(token)
+        if known is not None:
+            principal, expires = known
+            if time.time() < expires:
+                return principal
+            del self._verified[token]
+        principal, expires = self._verify(token)
+        if len(self._verified) >= self.CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = (principal, expires)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             key, algorithm = self._key_and_algorithm(token)
             claims = jwt.decode(
@@ -82,7 +101,8 @@ class Authenticator:
             raise _unauthorized("the token's tenant claim is not a valid tenant id")
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise _unauthorized("the token's roles claim must be a list of strings")
-        return Principal(subject=str(claims["sub"]), tenant=tenant, roles=frozenset(roles))
+        principal = Principal(subject=str(claims["sub"]), tenant=tenant, roles=frozenset(roles))
+        return principal, float(claims["exp"]) + self._settings.jwt_leeway_s
 
     async def __call__(self, request: Request) -> Principal:
         header = request.headers.get("authorization", "")
