@@ -38,13 +38,9 @@ class LagMonitor:
     async def measure(self, admin: AIOKafkaAdminClient, consumer: AIOKafkaConsumer) -> int:
         """Update the gauge once; return the total lag."""
         total = 0
-        await consumer.topics()  # refresh metadata for every topic
+        known = await self._partitions(admin)
         for group, topics in self._groups.items():
-            partitions = [
-                TopicPartition(topic, p)
-                for topic in topics
-                for p in sorted(consumer.partitions_for_topic(topic) or ())
-            ]
+            partitions = [tp for topic in topics for tp in known.get(topic, ())]
             if not partitions:
                 continue
             committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
@@ -56,6 +52,17 @@ class LagMonitor:
                 total += lag
                 self._gauge.labels(group, tp.topic, str(tp.partition)).set(lag)
         return total
+
+    async def _partitions(self, admin: AIOKafkaAdminClient) -> dict[str, list[TopicPartition]]:
+        # The admin client's metadata, not the consumer's: an unsubscribed aiokafka consumer
+        # answers `partitions_for_topic` with None.
+        names = sorted({topic for topics in self._groups.values() for topic in topics})
+        described = await admin.describe_topics(names)
+        return {
+            d["topic"]: [TopicPartition(d["topic"], p["partition"]) for p in d["partitions"]]
+            for d in described
+            if not d.get("error_code")
+        }
 
     async def run(self) -> None:
         while True:
