@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from cstatus.contracts import topics
 from cstatus.contracts.envelope import CloudEvent, encode, message_key, new_event
@@ -34,6 +34,20 @@ def _booking(event_id: str, customer: str) -> bytes:
         time=datetime(2026, 11, 20, tzinfo=UTC),
     )
     return encode(event)
+
+
+async def _start_group_at_the_end(bootstrap: str, group: str, topic: str) -> None:
+    """Commit the group at the topic's current end: the test reads only what it sends, however
+    long the shared topic's history is."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group)
+    await consumer.start()
+    try:
+        metadata = await consumer._client.fetch_all_metadata()
+        parts = [TopicPartition(topic, p) for p in metadata.partitions_for_topic(topic) or ()]
+        consumer.assign(parts)
+        await consumer.commit(await consumer.end_offsets(parts))
+    finally:
+        await consumer.stop()
 
 
 async def test_each_event_is_applied_once_and_failures_roll_back_everything(
@@ -65,6 +79,7 @@ async def test_each_event_is_applied_once_and_failures_roll_back_everything(
         settings=settings,
     )
     run = schema  # unique per test run
+    await _start_group_at_the_end(stack.kafka_bootstrap, f"tx-{run}", topics.BOOKINGS_RESERVATIONS)
     sent = [_booking(f"{run}-{n}", f"c{n % 3}") for n in range(6)]
     raw = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap)
     await raw.start()
@@ -124,6 +139,9 @@ async def test_a_tenant_prefix_scopes_what_is_applied(
         apply=apply,
         dead_letters=DeadLetters(producer, group=schema),
         settings=settings,
+    )
+    await _start_group_at_the_end(
+        stack.kafka_bootstrap, f"scope-{run}", topics.BOOKINGS_RESERVATIONS
     )
     raw = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap)
     await raw.start()

@@ -34,7 +34,9 @@ class KafkaSettings(BaseSettings):
     bootstrap: str = "127.0.0.1:9092"
     max_tries: int = Field(5, ge=1, le=100, description="tries before a message is dead-lettered")
     retry_backoff_ms: int = Field(200, ge=0, le=60_000)
-    batch_max_records: int = Field(500, ge=1, le=10_000)
+    batch_max_records: int = Field(
+        5_000, ge=1, le=10_000, description="records per consumed batch (one transaction)"
+    )
     linger_ms: int = Field(5, ge=0, le=1_000)
     group_prefix: str = Field("", description="prefix of every consumer group (tests, blue/green)")
     tenant_prefix: str = Field(

@@ -6,8 +6,9 @@ its work in one transaction. If the handler fails:
 
 - on a *transient* error (database or broker unreachable) the batch is tried again with backoff,
   without limit: the partition waits rather than losing or dead-lettering good messages;
-- on any other error, a batch of several is split and each message is tried on its own, so one
-  poison message cannot hold up the others; a single message that still fails after `max_tries`
+- on any other error, a batch of several is split in halves, and those again, until the failing
+  message is on its own (so one poison message cannot hold up the others, and a big batch costs a
+  few more transactions rather than one per message); a single message that still fails after `max_tries`
   goes to the dead-letter topic with its error.
 
 The offsets are committed by the caller only after this returns, i.e. after the work is committed.
@@ -70,7 +71,10 @@ class ReliableBatchConsumer(Generic[T]):
         max_tries: int = 5,
         backoff_s: float = 0.2,
         max_backoff_s: float = 5.0,
+        skip: Callable[[ConsumerRecord[bytes, bytes]], bool] | None = None,
     ) -> None:
+        """`skip`: records this consumer leaves alone, undecoded (committed with the batch)."""
+        self._skip = skip
         self._decode = decode
         self._handle = handle
         self._dead_letters = dead_letters
@@ -81,6 +85,8 @@ class ReliableBatchConsumer(Generic[T]):
     async def __call__(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         decoded: list[Decoded[T]] = []
         for record in records:
+            if self._skip is not None and self._skip(record):
+                continue
             try:
                 decoded.append(Decoded(record, self._decode(record)))
             except Exception as error:
@@ -103,9 +109,10 @@ class ReliableBatchConsumer(Generic[T]):
                     await self._pause(tries, error, transient=True)
                     tries += 1
                     continue
-                if len(batch) > 1:
-                    for item in batch:
-                        await self._process([item])
+                if len(batch) > 1:  # halves until the failing message is alone: a few
+                    middle = len(batch) // 2  # transactions, not one per message of the batch
+                    await self._process(batch[:middle])
+                    await self._process(batch[middle:])
                     return
                 tries += 1
                 if tries >= self._max_tries:

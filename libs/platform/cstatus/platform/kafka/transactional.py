@@ -34,6 +34,30 @@ def decode_record(record: ConsumerRecord[bytes, bytes]) -> CloudEvent[Any]:
     return decode_input(record.topic, record.value)
 
 
+def _applies(settings: KafkaSettings) -> Callable[[str], bool]:
+    """`settings.applies_to`, with the prefixes parsed once (it runs for every record)."""
+    prefix = settings.tenant_prefix
+    excluded = tuple(p for p in settings.tenant_exclude.split(",") if p)
+
+    def applies(tenant: str) -> bool:
+        return tenant.startswith(prefix) and not (excluded and tenant.startswith(excluded))
+
+    return applies
+
+
+def _foreign(applies: Callable[[str], bool]) -> Callable[[ConsumerRecord[bytes, bytes]], bool]:
+    """Whether a record's key `{tenant}:{subject}` (`message_key`) names a tenant this process
+    does not apply: skipped before decoding, which costs more than all the rest for a process
+    that applies few tenants (tests, development runs). Records with any other key are decoded
+    and filtered by their envelope."""
+
+    def foreign(record: ConsumerRecord[bytes, bytes]) -> bool:
+        tenant, colon, _ = (record.key or b"").partition(b":")
+        return bool(colon) and not applies(tenant.decode("utf-8", "replace"))
+
+    return foreign
+
+
 def transactional_consumer(
     pool: asyncpg.Pool,
     *,
@@ -44,10 +68,11 @@ def transactional_consumer(
     settings: KafkaSettings,
 ) -> ReliableBatchConsumer[CloudEvent[Any]]:
     scoped = bool(settings.tenant_prefix or settings.tenant_exclude)
+    applies = _applies(settings)
 
     async def handle(batch: Sequence[Decoded[CloudEvent[Any]]]) -> None:
         if scoped:
-            batch = [d for d in batch if settings.applies_to(d.value.tenant)]
+            batch = [d for d in batch if applies(d.value.tenant)]
             if not batch:
                 return
         async with pool.acquire() as conn, conn.transaction():
@@ -69,4 +94,5 @@ def transactional_consumer(
         dead_letters=dead_letters,
         max_tries=settings.max_tries,
         backoff_s=settings.retry_backoff_ms / 1000,
+        skip=_foreign(applies) if scoped else None,
     )

@@ -70,16 +70,8 @@ async def load_activity(
     )
     found: dict[str, list[ActivityEvent]] = {}
     for r in rows:
-        event = ActivityEvent(
-            r["event_id"],
-            r["type"],
-            r["time"],
-            r["ref"],
-            r["amount"],
-            r["points"],
-            r["arrival_date"],
-        )
-        found.setdefault(r["customer"], []).append(event)
+        event = ActivityEvent(r[1], r[2], r[3], r[4], r[5], r[6], r[7])
+        found.setdefault(r[0], []).append(event)
     return found
 
 

@@ -3,6 +3,7 @@ explanations become the contract's `Explanation`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from cstatus.contracts import changes
@@ -27,37 +28,57 @@ MAX_EVENT_IDS = 1000
 """The contract keeps at most this many deciding event ids (the earliest ones, sorted)."""
 
 
-def _ref(data: Any) -> str | None:
-    for name in ("reservation_id", "transaction_id", "payment_id", "invoice_id", "redemption_id"):
-        value = getattr(data, name, None)
-        if isinstance(value, str):
-            return value
-    return None
+_REFS = ("reservation_id", "transaction_id", "payment_id", "invoice_id", "redemption_id")
+_WITH_AMOUNT = (
+    ReservationBooked,
+    TransactionCompleted,
+    TransactionRefunded,
+    PaymentCaptured,
+    PaymentRefunded,
+    InvoiceIssued,
+)
+_POINTS: dict[type[Any], str] = {PointsRedeemed: "points", TransactionCompleted: "points_earned"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """Where a data model keeps what an `ActivityEvent` needs (found once per model)."""
+
+    refs: tuple[str, ...]
+    amount: bool
+    points: str | None
+    arrival: bool
+
+
+_SHAPES: dict[type[Any], _Shape] = {}
+
+
+def _shape(model: type[Any]) -> _Shape:
+    found = _SHAPES.get(model)
+    if found is None:
+        fields = getattr(model, "model_fields", {})
+        found = _SHAPES[model] = _Shape(
+            tuple(name for name in _REFS if name in fields),
+            issubclass(model, _WITH_AMOUNT),
+            next((name for kind, name in _POINTS.items() if issubclass(model, kind)), None),
+            issubclass(model, ReservationBooked),
+        )
+    return found
 
 
 def activity_of(event: CloudEvent[Any]) -> ActivityEvent | None:
     """The activity an upstream event records, or None (customer directory events)."""
     data = event.data
-    ref = _ref(data)
-    if ref is None:
+    shape = _shape(type(data))
+    for name in shape.refs:
+        ref = getattr(data, name)
+        if isinstance(ref, str):
+            break
+    else:
         return None
-    amount = None
-    if isinstance(
-        data,
-        ReservationBooked
-        | TransactionCompleted
-        | TransactionRefunded
-        | PaymentCaptured
-        | PaymentRefunded
-        | InvoiceIssued,
-    ):
-        amount = data.amount
-    points = None
-    if isinstance(data, PointsRedeemed):
-        points = data.points
-    elif isinstance(data, TransactionCompleted):
-        points = data.points_earned
-    arrival = data.arrival_date if isinstance(data, ReservationBooked) else None
+    amount = data.amount if shape.amount else None
+    points = getattr(data, shape.points) if shape.points is not None else None
+    arrival = data.arrival_date if shape.arrival else None
     return ActivityEvent(event.id, event.type, event.time, ref, amount, points, arrival)
 
 

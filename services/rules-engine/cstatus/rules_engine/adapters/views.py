@@ -153,20 +153,31 @@ async def record_changes(conn: asyncpg.Connection, changes: Sequence[ChangeRow])
 
 
 async def load_holdings(
-    conn: asyncpg.Connection, tenant: str, customers: Sequence[str]
+    conn: asyncpg.Connection,
+    tenant: str,
+    customers: Sequence[str],
+    *,
+    marking: tuple[Iterable[str], Iterable[tuple[str, str]]] | None = None,
 ) -> dict[str, dict[str, Held]]:
-    """customer -> category code -> what the customer holds there."""
-    rows = await conn.fetch(
+    """customer -> category code -> what the customer holds there. `marking` = (system states,
+    (category, status) pairs): only the holdings of those (the rare ones that make transactions
+    outliers), so the common answer is no row at all."""
+    query = (
         "SELECT customer, category, status_code, system_state, pinned, pinned_until, sequence"
-        " FROM holdings WHERE tenant = $1 AND customer = ANY($2::text[])",
-        tenant,
-        list(customers),
+        " FROM holdings WHERE tenant = $1 AND customer = ANY($2::text[])"
     )
+    args: list[object] = [tenant, list(customers)]
+    if marking is not None:
+        states, pairs = marking[0], list(marking[1])
+        query += (
+            " AND (system_state = ANY($3::text[]) OR (category, status_code) IN"
+            " (SELECT * FROM unnest($4::text[], $5::text[])))"
+        )
+        args += [sorted(states), [c for c, _ in pairs], [s for _, s in pairs]]
     found: dict[str, dict[str, Held]] = {}
-    for r in rows:
-        current = Current(r["status_code"], r["pinned"], r["pinned_until"])
-        held = Held(current, r["sequence"], r["system_state"])
-        found.setdefault(r["customer"], {})[r["category"]] = held
+    for r in await conn.fetch(query, *args):
+        held = Held(Current(r[2], r[4], r[5]), r[6], r[3])
+        found.setdefault(r[0], {})[r[1]] = held
     return found
 
 

@@ -100,10 +100,6 @@ class Redemption:
     event_id: str
 
 
-def _frozen(d: dict[str, object]) -> Mapping[str, object]:
-    return MappingProxyType(d)
-
-
 @dataclass(frozen=True, slots=True)
 class CustomerFacts:
     reservations: Mapping[str, Reservation] = field(default_factory=lambda: MappingProxyType({}))
@@ -117,12 +113,6 @@ class CustomerFacts:
     """Per first-activity trigger: the earliest (time, event id) it happened."""
     last_activity: datetime | None = None
     seen_events: frozenset[str] = frozenset()
-
-
-def _put(mapping: Mapping[str, object], key: str, value: object) -> Mapping[str, object]:
-    updated = dict(mapping)
-    updated[key] = value
-    return _frozen(updated)
 
 
 def _later(event: ActivityEvent, time: datetime | None, event_id: str | None) -> bool:
@@ -151,50 +141,95 @@ _PURCHASES = {
 }
 
 
-def _apply(facts: CustomerFacts, event: ActivityEvent) -> CustomerFacts:
-    changes: dict[str, object] = {"seen_events": facts.seen_events | {event.event_id}}
-    kind = event.type
-    if kind.startswith("reservation."):
-        current = facts.reservations.get(event.ref, Reservation())
-        if kind == "reservation.booked":
-            if _later(event, current.booked_at, current.booked_event):
-                current = replace(
-                    current,
-                    arrival_date=event.arrival_date,
-                    booked_event=event.event_id,
-                    booked_at=event.time,
+@dataclass(slots=True)
+class _Folding:
+    """Mutable copies of a `CustomerFacts` while events are folded in (one copy per fold, not
+    one per event)."""
+
+    reservations: dict[str, Reservation]
+    purchases: dict[str, dict[str, Purchase]]
+    redemptions: dict[str, Redemption]
+    first_seen: dict[str, tuple[datetime, str]]
+    last_activity: datetime | None
+    seen_events: set[str]
+
+    @classmethod
+    def of(cls, facts: CustomerFacts) -> _Folding:
+        return cls(
+            dict(facts.reservations),
+            {
+                "transactions": dict(facts.transactions),
+                "payments": dict(facts.payments),
+                "invoices": dict(facts.invoices),
+            },
+            dict(facts.redemptions),
+            dict(facts.first_seen),
+            facts.last_activity,
+            set(facts.seen_events),
+        )
+
+    def facts(self) -> CustomerFacts:
+        return CustomerFacts(
+            reservations=MappingProxyType(self.reservations),
+            transactions=MappingProxyType(self.purchases["transactions"]),
+            payments=MappingProxyType(self.purchases["payments"]),
+            invoices=MappingProxyType(self.purchases["invoices"]),
+            redemptions=MappingProxyType(self.redemptions),
+            first_seen=MappingProxyType(self.first_seen),
+            last_activity=self.last_activity,
+            seen_events=frozenset(self.seen_events),
+        )
+
+    def apply(self, event: ActivityEvent) -> None:
+        self.seen_events.add(event.event_id)
+        kind = event.type
+        if kind.startswith("reservation."):
+            current = self.reservations.get(event.ref, _NO_RESERVATION)
+            if kind == "reservation.booked":
+                if _later(event, current.booked_at, current.booked_event):
+                    current = replace(
+                        current,
+                        arrival_date=event.arrival_date,
+                        booked_event=event.event_id,
+                        booked_at=event.time,
+                    )
+            elif kind == "reservation.cancelled":
+                current = replace(current, cancelled=True)
+            elif kind == "reservation.arrived":
+                current = replace(current, arrived=True)
+            elif kind == "reservation.no_show":
+                current = replace(current, no_show=True)
+            self.reservations[event.ref] = current
+        elif kind in _PURCHASES:
+            attr, what = _PURCHASES[kind]
+            existing = self.purchases[attr]
+            existing[event.ref] = _purchase_update(
+                existing.get(event.ref, _NO_PURCHASE), event, what
+            )
+        elif kind == "points.redeemed":
+            held = self.redemptions.get(event.ref)
+            if held is None or _later(event, held.time, held.event_id):
+                self.redemptions[event.ref] = Redemption(
+                    event.time, event.points or 0, event.event_id
                 )
-        elif kind == "reservation.cancelled":
-            current = replace(current, cancelled=True)
-        elif kind == "reservation.arrived":
-            current = replace(current, arrived=True)
-        elif kind == "reservation.no_show":
-            current = replace(current, no_show=True)
-        changes["reservations"] = _put(facts.reservations, event.ref, current)
-    elif kind in _PURCHASES:
-        attr, what = _PURCHASES[kind]
-        existing: Mapping[str, Purchase] = getattr(facts, attr)
-        updated = _purchase_update(existing.get(event.ref, Purchase()), event, what)
-        changes[attr] = _put(existing, event.ref, updated)
-    elif kind == "points.redeemed":
-        held = facts.redemptions.get(event.ref)
-        if held is None or _later(event, held.time, held.event_id):
-            redemption = Redemption(event.time, event.points or 0, event.event_id)
-            changes["redemptions"] = _put(facts.redemptions, event.ref, redemption)
-    if kind in FIRST_ACTIVITY_TRIGGERS:
-        earlier = facts.first_seen.get(kind)
-        if earlier is None or (event.time, event.event_id) < earlier:
-            changes["first_seen"] = _put(facts.first_seen, kind, (event.time, event.event_id))
-    is_activity = kind in FIRST_ACTIVITY_TRIGGERS or kind in ("points.redeemed", "coupon.redeemed")
-    if is_activity and (facts.last_activity is None or event.time > facts.last_activity):
-        changes["last_activity"] = event.time
-    return replace(facts, **changes)  # type: ignore[arg-type]
+        if kind in FIRST_ACTIVITY_TRIGGERS:
+            earlier = self.first_seen.get(kind)
+            if earlier is None or (event.time, event.event_id) < earlier:
+                self.first_seen[kind] = (event.time, event.event_id)
+        if kind in _ACTIVITY and (self.last_activity is None or event.time > self.last_activity):
+            self.last_activity = event.time
+
+
+_NO_RESERVATION = Reservation()
+_NO_PURCHASE = Purchase()
+_ACTIVITY = FIRST_ACTIVITY_TRIGGERS | {"points.redeemed", "coupon.redeemed"}
+"""Event types that move `last_activity`."""
 
 
 def fold(events: Iterable[ActivityEvent], facts: CustomerFacts | None = None) -> CustomerFacts:
     """Apply events to facts; an event id already applied changes nothing."""
-    result = facts or CustomerFacts()
+    folding = _Folding.of(facts or CustomerFacts())
     for event in events:
-        if event.event_id not in result.seen_events:
-            result = _apply(result, event)
-    return result
+        if event.event_id not in folding.seen_events:
+            folding.apply(event)
+    return folding.facts()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from cstatus.rules_engine.domain.model import Category, VelocityRule
+from cstatus.rules_engine.domain.relevance import category_reads, kinds_of
 
 __all__ = ["OUTLIER_STATES", "Holding", "TenantRules", "changed_categories"]
 
@@ -34,22 +35,37 @@ class TenantRules:
     )
     """(category code, status code) -> why its holders' transactions are outliers."""
 
-    @property
-    def velocity_windows(self) -> dict[str, int]:
-        """Per velocity metric of a live status, its longest `window_minutes`."""
-        found: dict[str, int] = {}
+    velocity_windows: Mapping[str, int] = field(init=False, compare=False, repr=False)
+    """Per velocity metric of a live status, its longest `window_minutes`."""
+    velocity_horizon: int = field(init=False, compare=False, repr=False)
+    """The longest velocity window of the tenant in minutes (0: no velocity rule): the points of
+    a customer within it of the newest one are all a velocity rule needs."""
+    velocity_categories: frozenset[str] = field(init=False, compare=False, repr=False)
+    """The codes of the categories with a live velocity rule."""
+    reads: Mapping[str, frozenset[str]] = field(init=False, compare=False, repr=False)
+    """Event kind -> the categories whose decision it can move (`domain/relevance.py`)."""
+
+    def __post_init__(self) -> None:
+        windows: dict[str, int] = {}
+        measured: set[str] = set()
         for category in self.categories:
             for status in category.statuses:
                 rule = status.rule
                 if isinstance(rule, VelocityRule) and not status.archived:
-                    found[rule.metric] = max(found.get(rule.metric, 0), rule.window_minutes)
-        return found
+                    windows[rule.metric] = max(windows.get(rule.metric, 0), rule.window_minutes)
+                    measured.add(category.code)
+        object.__setattr__(self, "velocity_windows", MappingProxyType(windows))
+        object.__setattr__(self, "velocity_horizon", max(windows.values(), default=0))
+        object.__setattr__(self, "velocity_categories", frozenset(measured))
+        object.__setattr__(self, "reads", category_reads(self.categories))
 
-    @property
-    def velocity_horizon(self) -> int:
-        """The longest velocity window of the tenant in minutes (0: no velocity rule): the
-        points of a customer within it of the newest one are all a velocity rule needs."""
-        return max(self.velocity_windows.values(), default=0)
+    def moved_by(self, event_types: Iterable[str]) -> frozenset[str]:
+        """The categories whose decision events of these types can move."""
+        found: set[str] = set()
+        for event_type in event_types:
+            for kind in kinds_of(event_type):
+                found |= self.reads.get(kind, frozenset())
+        return frozenset(found)
 
     def only(self, category_code: str) -> TenantRules | None:
         """These rules restricted to one automatic category, or None when it is not one."""

@@ -9,7 +9,7 @@ service gives every new customer the defaults itself (SPEC §1 Assignment).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -71,20 +71,31 @@ async def decide(
     customers: Sequence[str],
     now: datetime,
     velocity: VelocitySource = from_activity,
+    *,
+    only: Mapping[str, Collection[str]] | None = None,
 ) -> int:
     """Evaluate and propose inside the caller's transaction; returns how many were proposed.
-    Velocity rules measure the recent points `velocity` gives (by default: from the activity)."""
+    Velocity rules measure the recent points `velocity` gives (by default: from the activity).
+    `only`: per customer, the codes of the categories to evaluate (default: every one)."""
     if not rules.categories or not customers:
         return 0
     found = await load_activity(conn, tenant, customers)
     activity = {c: found.get(c, []) for c in customers}
     holdings = await load_holdings(conn, tenant, customers)
-    points = await velocity(tenant, rules, activity) if rules.velocity_horizon else {}
+    measured = {
+        c: events
+        for c, events in activity.items()
+        if only is None or not rules.velocity_categories.isdisjoint(only[c])
+    }
+    points = await velocity(tenant, rules, measured) if rules.velocity_horizon and measured else {}
     proposals: list[_Proposal] = []
     for customer in customers:
         facts = fold(activity[customer])
         held_by_category = holdings.get(customer, {})
+        wanted = None if only is None else only[customer]
         for category in rules.categories:
+            if wanted is not None and category.code not in wanted:
+                continue
             held = held_by_category.get(category.code)
             current = held.current if held is not None else Current(None)
             decision = evaluate(category, facts, current, now, points.get(customer, {}))

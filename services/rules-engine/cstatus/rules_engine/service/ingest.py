@@ -1,5 +1,7 @@
-"""One consumed batch: record activity and views, flag outlier transactions, then decide for
-every customer the batch touched. A configuration change only records a re-evaluation job per
+"""One consumed batch: record activity and views, flag outlier transactions, then decide, for
+every customer the batch touched, the categories its events can move (`domain/relevance.py`:
+those a rule of which reads one of its event types, and those a change arrived for; what time
+alone changes is the daily sweep's). A configuration change only records a re-evaluation job per
 changed category (`service/reevaluate.py` works them outside this transaction).
 
 Pin rules assumed from the changes topic (the assignment service owns them): a `manual` change
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -36,7 +39,7 @@ from cstatus.rules_engine.adapters.views import (
     store_configs,
 )
 from cstatus.rules_engine.domain.facts import ActivityEvent
-from cstatus.rules_engine.domain.tenant import TenantRules, changed_categories
+from cstatus.rules_engine.domain.tenant import OUTLIER_STATES, TenantRules, changed_categories
 from cstatus.rules_engine.service.decide import SOURCE, decide
 from cstatus.rules_engine.service.velocity import VelocitySource, WindowedVelocity, from_activity
 
@@ -96,6 +99,29 @@ def _outlier(
     return OutboxMessage(topics.OUTLIERS, message_key(tenant, customer), encode(event))
 
 
+@dataclass
+class _Moved:
+    """Per (tenant, customer) of a batch: the types of its activity events, and the categories
+    a change arrived for."""
+
+    types: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    changed: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+
+    def categories(self, rules: dict[str, TenantRules]) -> dict[str, dict[str, frozenset[str]]]:
+        """tenant -> customer -> the categories to evaluate: those a rule of which reads one of
+        the customer's event types, and those changed (`domain/relevance.py`)."""
+        wanted: dict[str, dict[str, frozenset[str]]] = {}
+        for key in self.types.keys() | self.changed.keys():
+            tenant, customer = key
+            known = rules.get(tenant)
+            if known is None:
+                continue
+            codes = known.moved_by(self.types.get(key, ())) | self.changed.get(key, set())
+            if codes:
+                wanted.setdefault(tenant, {})[customer] = codes
+        return wanted
+
+
 class BatchApplier:
     """The `apply` of the transactional consumer: everything on the batch's connection."""
 
@@ -116,18 +142,22 @@ class BatchApplier:
         activity: list[tuple[str, str, ActivityEvent]] = []
         sales: list[CloudEvent[TransactionCompleted]] = []
         touched: set[tuple[str, str]] = set()
+        moved = _Moved()
         for event in events:
             data = event.data
             if isinstance(data, ConfigPublished):
                 configs.append((data.tenant, data.version, data.config.model_dump_json()))
                 continue
-            touched.add((event.tenant, event.subject))
+            key = (event.tenant, event.subject)
+            touched.add(key)
             if isinstance(data, StatusChanged):
                 changes.append(change_row(event))
+                moved.changed.setdefault(key, set()).add(data.category_code)
                 continue
             found = activity_of(event)
             if found is not None:
                 activity.append((event.tenant, event.subject, found))
+                moved.types.setdefault(key, set()).add(found.type)
             if isinstance(data, TransactionCompleted):
                 sales.append(event)
         before = await load_rules(conn, {t for t, _, _ in configs}) if configs else {}
@@ -139,16 +169,28 @@ class BatchApplier:
         for tenant in reconfigured:
             changed = changed_categories(before.get(tenant), rules[tenant])
             await record_jobs(conn, tenant, rules[tenant].version, changed)
-        decided = sorted((t, c) for t, c in touched if t in rules)
+        wanted = moved.categories(rules)
         velocity: VelocitySource = from_activity
         if self._velocity is not None:
-            velocity = await self._velocity.batch(conn, rules, activity, decided)
+            measured = sorted(
+                (t, c)
+                for t, by_customer in wanted.items()
+                for c, codes in by_customer.items()
+                if codes & rules[t].velocity_categories
+            )
+            velocity = await self._velocity.batch(conn, rules, activity, measured)
         await self._flag_outliers(conn, sales, rules, now)
-        by_tenant: dict[str, list[str]] = {}
-        for tenant, customer in decided:
-            by_tenant.setdefault(tenant, []).append(customer)
-        for tenant, customers in by_tenant.items():
-            await decide(conn, self._schema, tenant, rules[tenant], customers, now, velocity)
+        for tenant, by_customer in sorted(wanted.items()):
+            await decide(
+                conn,
+                self._schema,
+                tenant,
+                rules[tenant],
+                sorted(by_customer),
+                now,
+                velocity,
+                only=by_customer,
+            )
 
     async def _flag_outliers(
         self,
@@ -160,8 +202,9 @@ class BatchApplier:
         messages: list[OutboxMessage] = []
         for tenant in sorted({s.tenant for s in sales}):
             mine = [s for s in sales if s.tenant == tenant]
-            holdings = await load_holdings(conn, tenant, [s.subject for s in mine])
             known = rules.get(tenant, TenantRules(0, ()))
+            marking = (OUTLIER_STATES, known.outlier_statuses.keys())
+            holdings = await load_holdings(conn, tenant, [s.subject for s in mine], marking=marking)
             for sale in mine:
                 held = holdings.get(sale.subject, {})
                 found = known.outlier_reason(

@@ -24,7 +24,7 @@ from cstatus.rules_engine.adapters.velocity_window import (
 from cstatus.rules_engine.domain.evaluate import VelocityPoints
 from cstatus.rules_engine.domain.facts import ActivityEvent
 from cstatus.rules_engine.domain.tenant import TenantRules
-from cstatus.rules_engine.domain.velocity import VelocityPoint, points_of, recent
+from cstatus.rules_engine.domain.velocity import METRIC_EVENTS, VelocityPoint, points_of, recent
 
 __all__ = ["VelocitySource", "WindowedVelocity", "from_activity"]
 
@@ -79,7 +79,7 @@ class WindowedVelocity:
         customers: Sequence[tuple[str, str]],
     ) -> VelocitySource:
         """Add the batch's points to the windows of their tenants' velocity metrics and read the
-        windows of `customers` (one pipeline); the source answers the batch's decisions."""
+        windows of `customers` (one Redis call); the source answers the batch's decisions."""
         tenants = sorted({t for t, _ in customers} | {t for t, _, _ in activity})
         measured = {t: rules[t] for t in tenants if t in rules and rules[t].velocity_horizon}
         if not measured:
@@ -90,9 +90,11 @@ class WindowedVelocity:
             if tenant in measured:
                 r = measured[tenant]
                 for metric in r.velocity_windows:
-                    key = WindowKey(tenant, epochs[tenant], r.velocity_horizon, metric, customer)
-                    writes.setdefault(key, []).extend(points_of([event], metric))
-        writes = {k: v for k, v in writes.items() if v}
+                    if event.type == METRIC_EVENTS[metric]:
+                        key = WindowKey(
+                            tenant, epochs[tenant], r.velocity_horizon, metric, customer
+                        )
+                        writes.setdefault(key, []).extend(points_of([event], metric))
         reads = sorted(
             WindowKey(t, epochs[t], measured[t].velocity_horizon, m, c)
             for t, c in customers

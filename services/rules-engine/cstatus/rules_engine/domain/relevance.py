@@ -1,0 +1,68 @@
+"""Which events can move which decision. A category's decision is a function of the customer's
+facts, its own holding and the time; an event of a type that none of the category's rules reads
+leaves its facts as they were, so evaluating the category again on it can only repeat the last
+answer — or find what time alone changed, which is the daily sweep's job.
+
+A rule reads the event types that change what it measures (see `facts.fold`): `reservation.*`
+for reservations, `transaction.completed`/`refunded` for transactions and spend (and velocity),
+`payment.*` and `invoice.*` for theirs, `points.redeemed` for redemptions, its triggers for a
+first-activity rule and every activity type for an inactivity rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+
+from cstatus.rules_engine.domain.facts import FIRST_ACTIVITY_TRIGGERS
+from cstatus.rules_engine.domain.model import (
+    Category,
+    CountRule,
+    FirstActivityRule,
+    InactivityRule,
+    Rule,
+)
+
+__all__ = ["ANY_RESERVATION", "category_reads", "kinds_of", "rule_reads"]
+
+ANY_RESERVATION = "reservation.*"
+"""Stands for every `reservation.` type (each one changes the reservation it is about)."""
+
+_SALES = frozenset({"transaction.completed", "transaction.refunded"})
+_METRIC_READS: Mapping[str, frozenset[str]] = {
+    "reservations": frozenset({ANY_RESERVATION}),
+    "transactions": _SALES,
+    "spend": _SALES,
+    "payments": frozenset({"payment.captured", "payment.refunded"}),
+    "invoices": frozenset({"invoice.issued", "invoice.cancelled"}),
+    "points_redeemed": frozenset({"points.redeemed"}),
+}
+_ACTIVITY = FIRST_ACTIVITY_TRIGGERS | {"points.redeemed", "coupon.redeemed"}
+
+
+def kinds_of(event_type: str) -> tuple[str, ...]:
+    """The names under which a rule may read `event_type`."""
+    if event_type.startswith("reservation."):
+        return (event_type, ANY_RESERVATION)
+    return (event_type,)
+
+
+def rule_reads(rule: Rule) -> frozenset[str]:
+    if isinstance(rule, FirstActivityRule):
+        return frozenset(rule.triggers)
+    if isinstance(rule, InactivityRule):
+        return _ACTIVITY
+    if isinstance(rule, CountRule):
+        return _METRIC_READS[rule.metric]
+    return _METRIC_READS[rule.metric]  # velocity
+
+
+def category_reads(categories: Iterable[Category]) -> Mapping[str, frozenset[str]]:
+    """Event kind -> codes of the categories with a live rule that reads it."""
+    found: dict[str, set[str]] = {}
+    for category in categories:
+        for status in category.statuses:
+            if status.rule is not None and not status.archived:
+                for kind in rule_reads(status.rule):
+                    found.setdefault(kind, set()).add(category.code)
+    return MappingProxyType({k: frozenset(v) for k, v in found.items()})

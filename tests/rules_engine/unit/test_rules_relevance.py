@@ -1,0 +1,60 @@
+"""Which categories an event can move: those with a live rule that reads its type."""
+
+from __future__ import annotations
+
+import pytest
+
+from cstatus.rules_engine.domain.model import (
+    Category,
+    CountRule,
+    FirstActivityRule,
+    InactivityRule,
+    Status,
+    VelocityRule,
+)
+from cstatus.rules_engine.domain.tenant import TenantRules
+
+pytestmark = pytest.mark.unit
+
+
+def _category(code: str, *rules: object, archived: bool = False) -> Category:
+    statuses = tuple(
+        Status(f"{code}-{n}", priority=n, rule=rule, archived=archived)  # type: ignore[arg-type]
+        for n, rule in enumerate(rules, start=1)
+    )
+    return Category(code, (Status(f"{code}-default", is_default=True), *statuses))
+
+
+RULES = TenantRules(
+    1,
+    (
+        _category("relationship", FirstActivityRule(frozenset({"payment.captured"}))),
+        _category("loyalty", CountRule("reservations", 5, window_days=365)),
+        _category("lifecycle", VelocityRule("transactions", 20, 60)),
+        _category("spend", CountRule("spend", 100)),
+        _category("dormant", InactivityRule(90)),
+        _category("retired", CountRule("payments", 1), archived=True),
+    ),
+)
+
+
+def test_each_event_type_moves_the_categories_whose_rules_read_it() -> None:
+    assert RULES.moved_by(["reservation.cancelled"]) == {"loyalty"}
+    assert RULES.moved_by(["reservation.booked"]) == {"loyalty", "dormant"}
+    assert RULES.moved_by(["transaction.refunded"]) == {"lifecycle", "spend"}
+    assert RULES.moved_by(["transaction.completed"]) == {"lifecycle", "spend", "dormant"}
+    assert RULES.moved_by(["payment.captured"]) == {"relationship", "dormant"}
+    assert RULES.moved_by(["coupon.redeemed"]) == {"dormant"}
+
+
+def test_an_event_no_live_rule_reads_moves_nothing() -> None:
+    assert RULES.moved_by(["customer.updated"]) == frozenset()
+    assert RULES.moved_by(["payment.refunded"]) == frozenset()  # only an archived rule reads it
+    assert RULES.moved_by([]) == frozenset()
+
+
+def test_velocity_categories_and_horizon_are_known_once() -> None:
+    assert RULES.velocity_categories == {"lifecycle"}
+    assert RULES.velocity_horizon == 60
+    assert dict(RULES.velocity_windows) == {"transactions": 60}
+    assert RULES.only("loyalty") == TenantRules(1, (RULES.categories[1],))
