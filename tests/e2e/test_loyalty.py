@@ -117,17 +117,6 @@ async def test_loyalty_tiers_rise_as_reservations_arrive(tenant: Tenant) -> None
     assert len(rises[1]["event_ids"]) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "POST /v1/sweeps {as_of: today+45} proposes silver -> member (applied), but the rules "
-        "engine re-evaluates the customer at wall-clock time when that change reaches it and "
-        "proposes silver again at once (a proposal stamped now, right after the one stamped "
-        "as_of 00:00): the log ends silver -> member -> silver, the customer holds silver. "
-        "Same for any sweep as of a later day (+4 days with a booking arriving in 3: gold, then "
-        "back to silver within ~200 ms)"
-    ),
-)
 async def test_loyalty_falls_when_the_sweep_finds_the_window_passed(tenant: Tenant) -> None:
     await _loyalty_category(tenant)
     await _silver_customer(tenant, "c-fall")

@@ -114,16 +114,6 @@ async def test_a_manual_override_pins_automation_away(tenant: Tenant) -> None:
     assert (history[-1]["actor"], history[-1]["reason"]) == ("agent-3", "met the owner")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "DELETE /v1/customers/{id}/statuses/relationship clears status and pin in assignment and "
-        "publishes a `manual` change vip -> null (explanation null); the rules engine treats every "
-        "manual change as a pin without end, so its activity shows relationship current=null, "
-        "pinned=true, 'leaves it (pinned or sticky)' and the customer stays without a "
-        "relationship status instead of becoming client again"
-    ),
-)
 async def test_clearing_a_pin_lets_automation_re_evaluate(tenant: Tenant) -> None:
     await _pinned_vip_after_a_booking(tenant, "c-unpin")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 import asyncpg
 
@@ -213,6 +213,21 @@ async def last_sweep(conn: asyncpg.Connection, tenant: str) -> date | None:
         "SELECT last_as_of FROM sweeps WHERE tenant = $1", tenant
     )
     return found
+
+
+async def swept_ahead(
+    conn: asyncpg.Connection, tenants: Sequence[str], now: datetime
+) -> dict[str, datetime]:
+    """Tenants swept as of a day after `now`, with the start of that day: their real-time
+    decisions are made as of it too, so a sweep of a later day is not undone by the next event."""
+    if not tenants:
+        return {}
+    rows = await conn.fetch(
+        "SELECT tenant, last_as_of FROM sweeps WHERE tenant = ANY($1::text[]) AND last_as_of > $2",
+        sorted(tenants),
+        now.date(),
+    )
+    return {r["tenant"]: datetime.combine(r["last_as_of"], time.min, UTC) for r in rows}
 
 
 async def record_sweep(conn: asyncpg.Connection, tenant: str, as_of: date) -> None:

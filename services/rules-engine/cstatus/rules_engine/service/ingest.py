@@ -37,6 +37,7 @@ from cstatus.rules_engine.adapters.views import (
     load_rules,
     record_changes,
     store_configs,
+    swept_ahead,
 )
 from cstatus.rules_engine.domain.facts import ActivityEvent
 from cstatus.rules_engine.domain.tenant import OUTLIER_STATES, TenantRules, changed_categories
@@ -64,7 +65,7 @@ def change_row(event: CloudEvent[StatusChanged]) -> ChangeRow:
     change = event.data
     pin: bool | None = None
     if change.source == "manual":
-        pin = True
+        pin = change.to is not None  # a person clearing the status clears its pin too
     elif change.source == "automatic" or (
         change.source == "system"
         and change.explanation is not None
@@ -180,6 +181,7 @@ class BatchApplier:
             )
             velocity = await self._velocity.batch(conn, rules, activity, measured)
         await self._flag_outliers(conn, sales, rules, now)
+        clocks = await swept_ahead(conn, list(wanted), now)
         for tenant, by_customer in sorted(wanted.items()):
             await decide(
                 conn,
@@ -187,7 +189,7 @@ class BatchApplier:
                 tenant,
                 rules[tenant],
                 sorted(by_customer),
-                now,
+                clocks.get(tenant, now),
                 velocity,
                 only=by_customer,
             )
