@@ -13,6 +13,7 @@ import asyncpg
 import pytest
 
 import cstatus.assignment
+from cstatus.assignment.adapters.appointment_rows import AppointmentRows, Booking
 from cstatus.assignment.adapters.config_store import ConfigStore, to_catalogue
 from cstatus.assignment.adapters.customer_rows import CustomerRows
 from cstatus.assignment.adapters.memory_unit_of_work import InMemoryUnitOfWork
@@ -23,7 +24,13 @@ from cstatus.assignment.service.after_commit import AfterCommit
 from cstatus.assignment.service.batch import CustomerBatch
 from cstatus.assignment.service.unit_of_work import CustomerUnitOfWork
 from cstatus.contracts import topics
-from cstatus.contracts.configuration import CategoryConfig, StatusConfig, TenantConfiguration
+from cstatus.contracts.configuration import (
+    AppointmentLimit,
+    CategoryConfig,
+    StatusConfig,
+    StatusProperties,
+    TenantConfiguration,
+)
 from cstatus.platform.db.migrations import apply_migrations, load_migrations
 from cstatus.platform.db.pool import init_connection
 
@@ -40,9 +47,20 @@ CONFIG = TenantConfiguration(
             name="Relationship",
             update_mode="automatic",
             manual_override_allowed=True,
-            statuses=tuple(
-                StatusConfig(id=code, code=code, name=code, colour="#336699", is_default=default)
-                for code, default in (("lead", True), ("client", False), ("vip", False))
+            statuses=(
+                StatusConfig(
+                    id="lead", code="lead", name="Lead", colour="#336699", is_default=True
+                ),
+                StatusConfig(id="client", code="client", name="Client", colour="#336699"),
+                StatusConfig(
+                    id="vip",
+                    code="vip",
+                    name="VIP",
+                    colour="#336699",
+                    properties=StatusProperties(
+                        max_appointments=AppointmentLimit(count=3, period_days=30)
+                    ),
+                ),
             ),
         ),
     )
@@ -80,7 +98,7 @@ async def units(request: pytest.FixtureRequest, pg_pool: asyncpg.Pool, schema: s
     async def postgres() -> AsyncIterator[CustomerUnitOfWork]:
         async with pg_pool.acquire() as conn, conn.transaction():
             await init_connection(conn)
-            yield PostgresUnitOfWork(conn, rows, config)
+            yield PostgresUnitOfWork(conn, rows, config, AppointmentRows(schema))
 
     async def outbox() -> list[str]:
         return [r["topic"] for r in await pg_pool.fetch(f"SELECT topic FROM {schema}.outbox")]
@@ -92,38 +110,52 @@ def _request(ref: str, status: str | None, source: Any, **kw: Any) -> ChangeRequ
     return ChangeRequest(ref, "relationship", status, source, actor="someone", **kw)
 
 
-async def _batch(uow: CustomerUnitOfWork, refs: list[str]) -> CustomerBatch:
-    batch = CustomerBatch(uow, NOW, AfterCommit())
-    await batch.open([(TENANT, "c-1"), (TENANT, "c-2")], [(TENANT, r) for r in refs])
-    return batch
+def _booking(customer: str, reservation: str, **kw: Any) -> Booking:
+    return Booking(
+        TENANT, customer, reservation, kw.get("arrival"), None, kw.get("cancelled", False)
+    )
 
 
 async def test_a_batch_reads_and_writes_the_same_through_either_unit_of_work(units: Units) -> None:
     manual = _request("m-1", "vip", "manual", reason="met the owner")
     proposal = _request("p-1", "client", "automatic")
     async with units.open() as uow:
-        batch = await _batch(uow, ["m-1", "p-1"])
+        touched = await CustomerBatch(uow, NOW, AfterCommit()).record_bookings(
+            [_booking("c-2", "r-1", arrival=date(2026, 11, 25))], [(TENANT, "c-2")]
+        )
+        assert touched == {(TENANT, "c-2")}  # unknown: it gets its defaults
+        batch = CustomerBatch(uow, NOW, AfterCommit())
+        await batch.open([(TENANT, "c-1"), (TENANT, "c-2")], [(TENANT, "m-1"), (TENANT, "p-1")])
         assert isinstance(
             await batch.change(TENANT, "c-1", manual, publish_rejection=False), Applied
         )
         refused = await batch.change(TENANT, "c-1", proposal, publish_rejection=True)
         assert refused == Refused("pinned", refused.message)
         await batch.update_profile(TENANT, "c-2", {"first_name": "Ada", "tags": ["a"]})
-        await batch.book(TENANT, "c-2", "r-1", arrival=date(2026, 11, 25))
+        await batch.touch(TENANT, "c-2")
         await batch.commit()
     published = await units.published()
 
     async with units.open() as uow:
-        batch = await _batch(uow, ["p-1"])
+        batch = CustomerBatch(uow, NOW, AfterCommit())
+        touched = await batch.record_bookings(
+            [
+                _booking("c-2", "r-1", cancelled=True),
+                _booking("c-1", "r-2", arrival=date(2026, 11, 26)),
+                _booking("c-1", "r-2", arrival=date(2026, 11, 27)),
+            ],
+            [(TENANT, "c-1"), (TENANT, "c-2")],
+        )
+        assert touched == {(TENANT, "c-1")}  # vip limits appointments; c-2 needs nothing more
+        await batch.open([(TENANT, "c-1"), (TENANT, "c-2")], [(TENANT, "p-1")])
         again = await batch.change(TENANT, "c-1", proposal, publish_rejection=True)
         assert again == refused  # judged once: the same answer, nothing published
         await batch.erase(TENANT, "c-1")
-        await batch.book(TENANT, "c-2", "r-1", cancelled=True)
         c1 = await batch.customer(TENANT, "c-1")
         c2 = await batch.customer(TENANT, "c-2")
         await batch.commit()
         held = await uow.holdings([(TENANT, "c-1"), (TENANT, "c-2")])
-        appointments = await uow.appointments([(TENANT, "c-2")], date(2026, 11, 1))
+        appointments = await uow.appointments([(TENANT, "c-1"), (TENANT, "c-2")], date(2026, 11, 1))
 
     assert sorted(published) == sorted(
         [topics.STATUS_CHANGES] * 3 + [topics.REJECTIONS] + [topics.SNAPSHOTS] * 2
@@ -132,5 +164,32 @@ async def test_a_batch_reads_and_writes_the_same_through_either_unit_of_work(uni
     assert (first.status_code, first.pinned, first.reason, first.sequence) == ("vip", True, None, 2)
     assert held[(TENANT, "c-2")]["relationship"].status_code == "lead"
     assert (c1.profile.erased, c1.profile.first_name, c1.profile.version) == (True, None, 2)
-    assert (c2.profile.first_name, c2.profile.tags, c2.profile.version) == ("Ada", ("a",), 2)
-    assert appointments == {}
+    # a cancellation of a known customer whose restrictions count no appointments: no new version
+    assert (c2.profile.first_name, c2.profile.tags, c2.profile.version) == ("Ada", ("a",), 1)
+    assert appointments == {(TENANT, "c-1"): [date(2026, 11, 27)]}
+
+
+async def test_profile_updates_that_change_nothing_else_are_written_set_wise(units: Units) -> None:
+    async with units.open() as uow:
+        batch = CustomerBatch(uow, NOW, AfterCommit())
+        await batch.open([(TENANT, "c-1"), (TENANT, "c-2")])
+        await batch.update_profile(TENANT, "c-1", {"first_name": "Ada", "email": "a@x.io"})
+        await batch.update_profile(TENANT, "c-2", {"marketing_opt_in": False})
+        await batch.commit()
+
+    async with units.open() as uow:
+        batch = CustomerBatch(uow, NOW, AfterCommit())
+        left = await batch.record_profiles(
+            {
+                (TENANT, "c-1"): {"last_name": "Lovelace", "email": None, "tags": ("vip",)},
+                (TENANT, "c-2"): {"marketing_opt_in": True},  # restrictions change
+                (TENANT, "c-3"): {"first_name": "New"},  # unknown: gets its defaults
+            }
+        )
+        assert left == {(TENANT, "c-2"), (TENANT, "c-3")}
+        await batch.open([(TENANT, "c-1"), (TENANT, "c-2")])
+        c1 = (await batch.customer(TENANT, "c-1")).profile
+        c2 = (await batch.customer(TENANT, "c-2")).profile
+
+    assert (c1.first_name, c1.last_name, c1.email, c1.tags) == ("Ada", "Lovelace", None, ("vip",))
+    assert (c1.version, c2.marketing_opt_in) == (1, False)  # no new version; c-2 left alone

@@ -13,6 +13,7 @@ from cstatus.contracts import (
     CloudEvent,
     CommandEvent,
     ContractError,
+    CustomerUpdated,
     ReservationBooked,
     StatusChanged,
     StatusRef,
@@ -167,6 +168,31 @@ def test_new_event_takes_type_from_data() -> None:
     assert event.type == "customer_status.changed"
     assert b'"from":null' in encode(event)
     assert decode(encode(event), CloudEvent[StatusChanged]) == event
+
+
+def test_encoding_leaves_out_data_fields_never_set_and_keeps_explicit_nulls() -> None:
+    data = CustomerUpdated(tags=("vip",), email=None)
+    event = new_event(
+        data, id="u-1", source="crm", tenant="acme", subject="cust-42", time=datetime.now(UTC)
+    )
+
+    wire = json.loads(encode(event))
+
+    assert wire["data"] == {"tags": ["vip"], "email": None}  # the rest stays unchanged
+    assert "actor" not in wire
+    assert wire["specversion"] == "1.0"
+    assert wire["datacontenttype"] == "application/json"
+    decoded = decode(encode(event), CloudEvent[CustomerUpdated])
+    assert decoded == event
+    assert decoded.data.model_fields_set == {"tags", "email"}
+
+
+def test_reencoding_upstream_json_keeps_fields_absent() -> None:
+    raw = json.dumps(example("customer.updated") | {"data": {"last_name": "Lovelace"}}).encode()
+
+    event = decode(raw, CloudEvent[CustomerUpdated])
+
+    assert json.loads(encode(event))["data"] == {"last_name": "Lovelace"}
 
 
 def test_new_event_wraps_commands_in_command_envelope() -> None:

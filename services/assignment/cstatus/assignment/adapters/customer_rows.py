@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import asyncpg
@@ -23,9 +22,12 @@ from cstatus.assignment.adapters.customer_repository import (
     holding_from_row,
     profile_from_row,
 )
+from cstatus.assignment.domain.catalogue import Catalogue
 from cstatus.assignment.domain.holding import Holding
 
-__all__ = ["Booking", "ChangeRow", "CustomerRows", "Key"]
+__all__ = ["PROFILE_TEXT_FIELDS", "ChangeRow", "CustomerRows", "Key"]
+
+PROFILE_TEXT_FIELDS = ("customer_number", "first_name", "last_name", "email", "phone")
 
 Key = tuple[str, str]
 """(tenant, customer id)."""
@@ -41,16 +43,6 @@ class ChangeRow:
     holding: Holding
     from_code: str | None
     ref_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class Booking:
-    tenant: str
-    customer: str
-    reservation_id: str
-    arrival: date | None
-    service_code: str | None
-    cancelled: bool
 
 
 def _pairs(keys: Iterable[Key]) -> tuple[list[str], list[str]]:
@@ -229,40 +221,50 @@ class CustomerRows:
                 customers,
             )
 
-    async def book(self, conn: asyncpg.Connection, bookings: Sequence[Booking]) -> None:
-        """Record bookings and cancellations; a cancellation stays whatever order they arrive in."""
-        if not bookings:
-            return
-        await conn.executemany(
-            f"INSERT INTO {self.schema}.appointments AS a (tenant, customer_id, reservation_id,"
-            " arrival_date, service_code, cancelled) VALUES ($1, $2, $3, $4, $5, $6)"
-            " ON CONFLICT (tenant, customer_id, reservation_id) DO UPDATE SET"
-            " arrival_date = coalesce(EXCLUDED.arrival_date, a.arrival_date),"
-            " service_code = coalesce(EXCLUDED.service_code, a.service_code),"
-            " cancelled = a.cancelled OR EXCLUDED.cancelled",
-            [
-                (b.tenant, b.customer, b.reservation_id, b.arrival, b.service_code, b.cancelled)
-                for b in bookings
-            ],
-        )
+    async def update_profiles(
+        self,
+        conn: asyncpg.Connection,
+        updates: Mapping[Key, Mapping[str, Any]],
+        catalogues: Mapping[str, Catalogue],
+    ) -> set[Key]:
+        """Write the given profile fields of customers whose update changes nothing else.
 
-    async def appointments(
-        self, conn: asyncpg.Connection, keys: Iterable[Key], since: date
-    ) -> dict[Key, list[date]]:
-        """The arrival dates (from `since` on, not cancelled) of each customer, in order."""
-        tenants, customers = _pairs(keys)
-        found: dict[Key, list[date]] = {}
-        if not tenants:
-            return found
+        Returns the customers it left alone, for the caller to work on as a whole: unknown ones,
+        ones holding nothing in a category (of `catalogues[tenant]`) that has a default, and ones
+        whose marketing consent changes. One statement; row locks in (tenant, customer) order.
+        """
+        if not updates:
+            return set()
+        keys = sorted(updates)
+        defaults = [(t, c) for t, cat in catalogues.items() for c in cat.defaulted_categories]
+        given = [
+            *(
+                f"{f} = CASE WHEN w.f ? '{f}' THEN w.f->>'{f}' ELSE k.{f} END"
+                for f in PROFILE_TEXT_FIELDS
+            ),
+            "active = CASE WHEN w.f ? 'active' THEN (w.f->>'active')::boolean ELSE k.active END",
+            "tags = CASE WHEN NOT w.f ? 'tags' THEN k.tags WHEN jsonb_typeof(w.f->'tags') = 'null'"
+            " THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(w.f->'tags')) END",
+        ]
+        s = self.schema
         rows = await conn.fetch(
-            f"SELECT a.tenant, a.customer_id, a.arrival_date FROM {self.schema}.appointments a"
-            " JOIN unnest($1::text[], $2::text[]) AS u(t, c)"
-            " ON a.tenant = u.t AND a.customer_id = u.c"
-            " WHERE NOT a.cancelled AND a.arrival_date >= $3 ORDER BY a.arrival_date",
-            tenants,
-            customers,
-            since,
+            "WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS u(t, c, f)),"
+            f" w AS (SELECT k.tenant, k.customer_id, u.f FROM u JOIN {s}.customers k"
+            "  ON k.tenant = u.t AND k.customer_id = u.c"
+            f"  CROSS JOIN LATERAL (SELECT array_agg(h.category_code) AS held FROM {s}.statuses h"
+            "   WHERE h.tenant = u.t AND h.customer_id = u.c) x"
+            "  WHERE NOT (u.f ? 'marketing_opt_in' AND"
+            "   (u.f->>'marketing_opt_in')::boolean IS DISTINCT FROM k.marketing_opt_in)"
+            "  AND NOT EXISTS (SELECT 1 FROM unnest($4::text[], $5::text[]) AS d(t, category)"
+            "   WHERE d.t = u.t AND NOT d.category = ANY(coalesce(x.held, '{}')))"
+            "  ORDER BY k.tenant, k.customer_id FOR UPDATE OF k)"
+            f" UPDATE {s}.customers k SET {', '.join(given)}, updated_at = now()"
+            " FROM w WHERE k.tenant = w.tenant AND k.customer_id = w.customer_id"
+            " RETURNING k.tenant, k.customer_id",
+            [t for t, _ in keys],
+            [c for _, c in keys],
+            [dict(updates[k]) for k in keys],
+            [t for t, _ in defaults],
+            [c for _, c in defaults],
         )
-        for r in rows:
-            found.setdefault((r["tenant"], r["customer_id"]), []).append(r["arrival_date"])
-        return found
+        return set(keys) - {(r["tenant"], r["customer_id"]) for r in rows}

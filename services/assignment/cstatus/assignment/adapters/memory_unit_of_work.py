@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from cstatus.assignment.adapters.appointment_rows import Booking, merge_bookings
 from cstatus.assignment.adapters.customer_repository import Profile
-from cstatus.assignment.adapters.customer_rows import Booking, ChangeRow, Key
+from cstatus.assignment.adapters.customer_rows import ChangeRow, Key
 from cstatus.assignment.domain.catalogue import Catalogue
 from cstatus.assignment.domain.holding import Holding
 from cstatus.assignment.service.unit_of_work import Writes
@@ -62,19 +63,41 @@ class InMemoryUnitOfWork:
             self.statuses.setdefault(key, {})[holding.category_code] = holding
         for ref, outcome in writes.outcomes.items():
             self.applied_refs.setdefault(ref, outcome)
-        for b in writes.bookings:
-            ident = (b.tenant, b.customer, b.reservation_id)
-            known = self.bookings.get(ident)
-            if known is not None:
-                b = replace(
-                    b,
-                    arrival=b.arrival or known.arrival,
-                    service_code=b.service_code or known.service_code,
-                    cancelled=b.cancelled or known.cancelled,
-                )
-            self.bookings[ident] = b
         for tenant, profile in writes.profiles:
             self.profiles[(tenant, profile.customer_id)] = profile
+
+    async def record_bookings(
+        self, bookings: Sequence[Booking], seen: Iterable[Key], catalogues: Mapping[str, Catalogue]
+    ) -> set[Key]:
+        for b in merge_bookings([*self.bookings.values(), *bookings]):
+            self.bookings[(b.tenant, b.customer, b.reservation_id)] = b
+        return {key for key in seen if self._needs_more(key, catalogues.get(key[0], Catalogue()))}
+
+    def _needs_more(self, key: Key, catalogue: Catalogue) -> bool:
+        if self._incomplete(key, catalogue):
+            return True
+        limits = set(catalogue.appointment_limits)
+        return any((c, h.status_code) in limits for c, h in self.statuses.get(key, {}).items())
+
+    def _incomplete(self, key: Key, catalogue: Catalogue) -> bool:
+        held = self.statuses.get(key, {})
+        return key not in self.profiles or any(
+            c not in held for c in catalogue.defaulted_categories
+        )
+
+    async def update_profiles(
+        self, updates: Mapping[Key, Mapping[str, Any]], catalogues: Mapping[str, Catalogue]
+    ) -> set[Key]:
+        left: set[Key] = set()
+        for key, fields in updates.items():
+            profile = self.profiles.get(key)
+            consent = fields.get("marketing_opt_in", profile and profile.marketing_opt_in)
+            incomplete = self._incomplete(key, catalogues.get(key[0], Catalogue()))
+            if profile is None or incomplete or consent != profile.marketing_opt_in:
+                left.add(key)
+                continue
+            self.profiles[key] = replace(profile, **fields)
+        return left
 
     async def appointments(self, keys: Iterable[Key], since: date) -> dict[Key, list[date]]:
         wanted = set(keys)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 import asyncpg
 
+from cstatus.assignment.adapters.appointment_rows import AppointmentRows, Booking
 from cstatus.assignment.adapters.config_store import ConfigStore
 from cstatus.assignment.adapters.customer_repository import Profile
 from cstatus.assignment.adapters.customer_rows import CustomerRows, Key
@@ -20,10 +21,17 @@ __all__ = ["PostgresUnitOfWork"]
 
 
 class PostgresUnitOfWork:
-    def __init__(self, conn: asyncpg.Connection, rows: CustomerRows, config: ConfigStore) -> None:
+    def __init__(
+        self,
+        conn: asyncpg.Connection,
+        rows: CustomerRows,
+        config: ConfigStore,
+        bookings: AppointmentRows,
+    ) -> None:
         self._conn = conn
         self._rows = rows
         self._config = config
+        self._bookings = bookings
 
     async def lock(self, keys: Iterable[Key]) -> dict[Key, Profile]:
         return await self._rows.lock(self._conn, keys)
@@ -43,11 +51,20 @@ class PostgresUnitOfWork:
         await rows.save_changes(conn, writes.changes)
         await rows.save_holdings(conn, writes.holdings)
         await rows.save_outcomes(conn, writes.outcomes)
-        await rows.book(conn, writes.bookings)
         await rows.save_profiles(conn, writes.profiles)
 
+    async def record_bookings(
+        self, bookings: Sequence[Booking], seen: Iterable[Key], catalogues: Mapping[str, Catalogue]
+    ) -> set[Key]:
+        return await self._bookings.record(self._conn, bookings, seen, catalogues)
+
+    async def update_profiles(
+        self, updates: Mapping[Key, Mapping[str, Any]], catalogues: Mapping[str, Catalogue]
+    ) -> set[Key]:
+        return await self._rows.update_profiles(self._conn, updates, catalogues)
+
     async def appointments(self, keys: Iterable[Key], since: date) -> dict[Key, list[date]]:
-        return await self._rows.appointments(self._conn, keys, since)
+        return await self._bookings.appointments(self._conn, keys, since)
 
     async def publish(self, messages: Sequence[OutboxMessage]) -> None:
         await enqueue(self._conn, self._rows.schema, messages)

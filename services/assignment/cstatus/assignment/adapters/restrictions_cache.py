@@ -12,6 +12,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -137,11 +138,16 @@ class RestrictionsCache:
             log.warning("restrictions cache not written: %r", error)
 
 
+@lru_cache(maxsize=1024)
+def _restrictions_text(r: Restrictions) -> str:
+    """Encoded once per distinct set of restrictions (most customers share a few)."""
+    return json.dumps(restrictions_json(r))
+
+
 def _payload(entry: CachedRestrictions) -> str:
-    return json.dumps(
-        {
-            "version": entry.version,
-            "restrictions": restrictions_json(entry.restrictions),
-            "appointments": [a.isoformat() for a in entry.appointments],
-        }
+    appointments = json.dumps([a.isoformat() for a in entry.appointments])
+    restrictions = _restrictions_text(entry.restrictions)
+    return (
+        f'{{"version": {entry.version}, "restrictions": {restrictions},'
+        f' "appointments": {appointments}}}'
     )

@@ -96,3 +96,18 @@ class Catalogue:
     @property
     def active_categories(self) -> tuple[Category, ...]:
         return tuple(c for c in self.categories.values() if not c.archived)
+
+    @property
+    def defaulted_categories(self) -> tuple[str, ...]:
+        """Active categories with a default status: a customer holding nothing there gets it."""
+        return tuple(c.code for c in self.active_categories if c.default_status is not None)
+
+    @property
+    def appointment_limits(self) -> tuple[tuple[str, str], ...]:
+        """(category, status) of every status whose restrictions count the customer's bookings."""
+        return tuple(
+            (c.code, s.code)
+            for c in self.categories.values()
+            for s in c.statuses.values()
+            if s.properties.max_appointments is not None
+        )

@@ -17,11 +17,13 @@ from typing import Any
 
 import asyncpg
 
+from cstatus.assignment.adapters.appointment_rows import Booking
 from cstatus.assignment.adapters.bulk_jobs import BulkJobs
 from cstatus.assignment.adapters.customer_rows import Key
 from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache
 from cstatus.assignment.domain.holding import ChangeRequest
 from cstatus.assignment.service.assignments import AfterCommit, Assignments
+from cstatus.assignment.service.batch import profile_fields
 from cstatus.assignment.service.bulk import apply_chunks
 from cstatus.contracts import topics
 from cstatus.contracts.bulk import BULK_CHUNK_SIZE
@@ -30,7 +32,12 @@ from cstatus.contracts.configuration import ConfigPublished
 from cstatus.contracts.customers import CustomerErased, CustomerProfile
 from cstatus.contracts.envelope import CloudEvent
 from cstatus.contracts.proposals import StatusProposed
-from cstatus.contracts.reservations import ReservationBooked, ReservationCancelled
+from cstatus.contracts.reservations import (
+    ReservationArrived,
+    ReservationBooked,
+    ReservationCancelled,
+    ReservationNoShow,
+)
 from cstatus.platform.db.inbox import claim_many
 from cstatus.platform.kafka.consumer import Decoded, ReliableBatchConsumer
 from cstatus.platform.kafka.dead_letters import DeadLetters
@@ -97,8 +104,52 @@ def _request(event: CloudEvent[Any]) -> ChangeRequest | None:
     return None
 
 
+def _booking(event: CloudEvent[Any]) -> Booking | None:
+    data, tenant, customer = event.data, event.tenant, event.subject
+    if isinstance(data, ReservationBooked):
+        return Booking(
+            tenant, customer, data.reservation_id, data.arrival_date, data.service_code, False
+        )
+    if isinstance(data, ReservationCancelled):
+        return Booking(tenant, customer, data.reservation_id, None, None, True)
+    return None
+
+
+RESERVATION_EVENTS = (
+    ReservationBooked | ReservationCancelled | ReservationArrived | ReservationNoShow
+)
+
+
+def _profile_updates(
+    events: Sequence[CloudEvent[Any]], reconfigured: set[str]
+) -> dict[Key, dict[str, Any]]:
+    """The profile fields given to each customer, merged in order, where they can be written
+    set-wise: the customer's events in the batch are all profile updates or reservations (which
+    commute), in a tenant not reconfigured by the batch."""
+    others = {
+        (e.tenant, e.subject)
+        for e in events
+        if not isinstance(e.data, CustomerProfile | RESERVATION_EVENTS)
+    }
+    updates: dict[Key, dict[str, Any]] = {}
+    for e in events:
+        key, data = (e.tenant, e.subject), e.data
+        if isinstance(data, CustomerProfile) and key not in others and e.tenant not in reconfigured:
+            given = data.model_dump(include=data.model_fields_set)
+            updates.setdefault(key, {}).update(profile_fields(given))
+    return updates
+
+
 class EventApplier:
-    """Gives each consumed event its effect, in order, in one batch on the batch's connection."""
+    """Gives each consumed event its effect, in order, in one batch on the batch's connection.
+
+    Reservation events and profile updates are written set-wise first (one statement each): they
+    change no status, so a known customer's booking or profile update takes no lock of the batch
+    and leaves no snapshot or cache entry — unless the customer is new, misses a default status,
+    holds a status that counts appointments (bookings) or changes its marketing consent (profile).
+    Those customers, and every customer of a tenant reconfigured in the batch, are worked as
+    before, event by event.
+    """
 
     def __init__(self, service: Assignments) -> None:
         self._service = service
@@ -107,11 +158,25 @@ class EventApplier:
         self, conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]], after: AfterCommit
     ) -> None:
         requests = {i: r for i, e in enumerate(events) if (r := _request(e)) is not None}
-        customers: list[Key] = [
-            (e.tenant, e.subject) for e in events if not isinstance(e.data, ConfigPublished)
-        ]
         refs = [(events[i].tenant, r.ref_id) for i, r in requests.items()]
-        batch = await self._service.begin(conn, customers, datetime.now(UTC), after, refs=refs)
+        reconfigured = {e.tenant for e in events if isinstance(e.data, ConfigPublished)}
+        reserving = {
+            (e.tenant, e.subject) for e in events if isinstance(e.data, RESERVATION_EVENTS)
+        }
+        batch = self._service.batch(conn, datetime.now(UTC), after)
+        bookings = [b for e in events if (b := _booking(e)) is not None]
+        touched = await batch.record_bookings(
+            bookings, {key for key in reserving if key[0] not in reconfigured}
+        )
+        touched |= {key for key in reserving if key[0] in reconfigured}
+        updates = _profile_updates(events, reconfigured)
+        written = updates.keys() - await batch.record_profiles(updates)
+        customers: set[Key] = {
+            (e.tenant, e.subject)
+            for e in events
+            if not isinstance(e.data, ConfigPublished | RESERVATION_EVENTS)
+        }
+        await batch.open((customers - written) | touched, refs)
         for i, event in enumerate(events):
             data, tenant, customer = event.data, event.tenant, event.subject
             match data:
@@ -125,21 +190,13 @@ class EventApplier:
                     await batch.change(tenant, customer, requests[i], publish_rejection=True)
                 case CustomerErased():
                     await batch.erase(tenant, customer)
-                case CustomerProfile():
+                case CustomerProfile() if (tenant, customer) not in written:
                     given = data.model_dump(include=data.model_fields_set)
                     await batch.update_profile(tenant, customer, given)
-                case ReservationBooked():
-                    await batch.book(
-                        tenant,
-                        customer,
-                        data.reservation_id,
-                        arrival=data.arrival_date,
-                        service_code=data.service_code,
-                    )
-                case ReservationCancelled():
-                    await batch.book(tenant, customer, data.reservation_id, cancelled=True)
-                case _:  # arrivals and no-shows: the customer is seen, nothing more
-                    await batch.customer(tenant, customer)
+                case CustomerProfile():  # written set-wise above
+                    pass
+                case _ if (tenant, customer) in touched:  # a reservation event that matters
+                    await batch.touch(tenant, customer)
         await batch.commit()
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 
 import asyncpg
 
+from cstatus.assignment.adapters.appointment_rows import AppointmentRows
 from cstatus.assignment.adapters.config_store import ConfigStore
 from cstatus.assignment.adapters.customer_repository import CustomerRepository
 from cstatus.assignment.adapters.customer_rows import CustomerRows, Key
@@ -32,6 +33,12 @@ class Assignments:
         self.repo = CustomerRepository(schema)
         self.rows = CustomerRows(schema)
         self.config = ConfigStore(schema)
+        self.appointments = AppointmentRows(schema)
+
+    def batch(self, conn: asyncpg.Connection, now: datetime, after: AfterCommit) -> CustomerBatch:
+        """A batch on `conn` that has locked no one yet (see `CustomerBatch.open`)."""
+        uow = PostgresUnitOfWork(conn, self.rows, self.config, self.appointments)
+        return CustomerBatch(uow, now, after)
 
     async def begin(
         self,
@@ -43,7 +50,7 @@ class Assignments:
         refs: Iterable[Key] = (),
     ) -> CustomerBatch:
         """A batch with `customers` locked and the outcomes of `refs` (tenant, ref id) read."""
-        batch = CustomerBatch(PostgresUnitOfWork(conn, self.rows, self.config), now, after)
+        batch = self.batch(conn, now, after)
         await batch.open(customers, refs)
         return batch
 

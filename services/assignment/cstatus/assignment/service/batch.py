@@ -9,13 +9,14 @@ outbox messages; the restrictions to cache are left in `AfterCommit` for after t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from cstatus.assignment.adapters.appointment_rows import Booking
 from cstatus.assignment.adapters.customer_repository import Profile
-from cstatus.assignment.adapters.customer_rows import Booking, ChangeRow, Key
+from cstatus.assignment.adapters.customer_rows import ChangeRow, Key
 from cstatus.assignment.adapters.restrictions_cache import CachedRestrictions
 from cstatus.assignment.domain.catalogue import Catalogue
 from cstatus.assignment.domain.guards import (
@@ -34,7 +35,7 @@ from cstatus.assignment.service.after_commit import AfterCommit
 from cstatus.assignment.service.unit_of_work import CustomerUnitOfWork, Writes
 from cstatus.platform.db.outbox import OutboxMessage
 
-__all__ = ["ACTOR", "APPOINTMENT_HORIZON", "CustomerBatch", "CustomerState"]
+__all__ = ["ACTOR", "APPOINTMENT_HORIZON", "CustomerBatch", "CustomerState", "profile_fields"]
 
 ACTOR = "assignment"
 APPOINTMENT_HORIZON = timedelta(days=1)
@@ -69,6 +70,16 @@ class CustomerState:
     profile_changed: bool = False
 
 
+def profile_fields(given: Mapping[str, Any]) -> dict[str, Any]:
+    """The profile fields an event gives: absent ones stay, and `active: null` changes nothing."""
+    fields = {k: v for k, v in given.items() if k in PROFILE_FIELDS}
+    if fields.get("active", True) is None:
+        del fields["active"]
+    if fields.get("tags") is not None:
+        fields["tags"] = tuple(fields["tags"])
+    return fields
+
+
 def _outcome(decision: Decision) -> dict[str, Any]:
     if isinstance(decision, Refused):
         return {"result": "refused", "code": decision.code, "message": decision.message}
@@ -89,7 +100,6 @@ class CustomerBatch:
         self._catalogues: dict[str, Catalogue] = {}
         self._states: dict[Key, CustomerState] = {}
         self._changes: list[ChangeRow] = []
-        self._bookings: list[Booking] = []
         self._erased: set[Key] = set()
         self._messages: list[OutboxMessage] = []
 
@@ -145,7 +155,7 @@ class CustomerBatch:
         self._changes.append(ChangeRow(ident, state.tenant, state.customer, h, from_code, ref_id))
         self._messages.append(
             publish.change_message(
-                state.tenant, state.customer, state.catalogue, previous, h, explanation
+                ident, state.tenant, state.customer, state.catalogue, previous, h, explanation
             )
         )
         state.holdings[h.category_code] = h
@@ -194,14 +204,20 @@ class CustomerBatch:
             self._record(state, decision, ref_id, {"rule": "pin_expired"})
         return decision
 
+    async def record_profiles(self, updates: Mapping[Key, Mapping[str, Any]]) -> set[Key]:
+        """Write profile updates that change nothing else, before the batch locks anyone (call it
+        before `open`); `updates` holds each customer's `profile_fields`, merged in order.
+
+        Returns the customers left for `update_profile`: unknown ones, ones missing a default
+        status, and ones whose marketing consent changes (restrictions and snapshot change).
+        """
+        catalogues = {tenant: await self.catalogue(tenant) for tenant, _ in updates}
+        return await self._uow.update_profiles(updates, catalogues)
+
     async def update_profile(self, tenant: str, customer: str, given: Mapping[str, Any]) -> None:
         """Store the profile fields given (absent ones stay); a new customer gets its defaults."""
         state = await self.customer(tenant, customer)
-        fields = {k: v for k, v in given.items() if k in PROFILE_FIELDS}
-        if fields.get("active", True) is None:
-            del fields["active"]
-        if fields.get("tags") is not None:
-            fields["tags"] = tuple(fields["tags"])
+        fields = profile_fields(given)
         if not fields:
             return
         if fields.get("marketing_opt_in", state.profile.marketing_opt_in) != (
@@ -236,21 +252,20 @@ class CustomerBatch:
         self._erased.add(key)
         state.profile_changed = state.bump = state.snapshot = True
 
-    async def book(
-        self,
-        tenant: str,
-        customer: str,
-        reservation_id: str,
-        *,
-        arrival: date | None = None,
-        service_code: str | None = None,
-        cancelled: bool = False,
-    ) -> None:
-        """Record a booking or cancellation; the cached entry gets the new appointment dates."""
+    async def record_bookings(self, bookings: Sequence[Booking], seen: Iterable[Key]) -> set[Key]:
+        """Write reservations set-wise, before the batch locks anyone (call it before `open`).
+
+        Returns the customers of `seen` that need more than that, to `touch`: unknown ones, ones
+        missing a default status, and ones whose restrictions count appointments. A known
+        customer's booking changes no status, so it costs no lock, snapshot or cache entry.
+        """
+        wanted = set(seen)
+        catalogues = {tenant: await self.catalogue(tenant) for tenant, _ in wanted}
+        return await self._uow.record_bookings(bookings, wanted, catalogues)
+
+    async def touch(self, tenant: str, customer: str) -> None:
+        """The customer is seen (defaults) and gets a new cache entry with its appointments."""
         state = await self.customer(tenant, customer)
-        self._bookings.append(
-            Booking(tenant, customer, reservation_id, arrival, service_code, cancelled)
-        )
         state.bump = True
 
     async def commit(self) -> None:
@@ -268,7 +283,6 @@ class CustomerBatch:
                     for t, c, category in sorted(changed)
                 ],
                 outcomes=self._new_outcomes,
-                bookings=self._bookings,
                 profiles=[
                     (s.tenant, s.profile)
                     for s in self._states.values()

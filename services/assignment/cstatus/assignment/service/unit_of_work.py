@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from cstatus.assignment.adapters.appointment_rows import Booking
 from cstatus.assignment.adapters.customer_repository import Profile
-from cstatus.assignment.adapters.customer_rows import Booking, ChangeRow, Key
+from cstatus.assignment.adapters.customer_rows import ChangeRow, Key
 from cstatus.assignment.domain.catalogue import Catalogue
 from cstatus.assignment.domain.holding import Holding
 from cstatus.platform.db.outbox import OutboxMessage
@@ -30,7 +31,6 @@ class Writes:
     changes: Sequence[ChangeRow] = ()
     holdings: Sequence[tuple[Key, Holding]] = ()
     outcomes: Mapping[Key, dict[str, Any]] = field(default_factory=dict)
-    bookings: Sequence[Booking] = ()
     profiles: Sequence[tuple[str, Profile]] = ()
     """(tenant, profile) with its new fields and version."""
 
@@ -49,6 +49,22 @@ class CustomerUnitOfWork(Protocol):
     async def catalogue(self, tenant: str) -> Catalogue: ...
 
     async def write(self, writes: Writes) -> None: ...
+
+    async def record_bookings(
+        self, bookings: Sequence[Booking], seen: Iterable[Key], catalogues: Mapping[str, Catalogue]
+    ) -> set[Key]:
+        """Write the bookings (before any lock); return the customers of `seen` that need more:
+        unknown, holding nothing in a category of `catalogues[tenant]` that has a default, or
+        holding a status that limits appointments."""
+        ...
+
+    async def update_profiles(
+        self, updates: Mapping[Key, Mapping[str, Any]], catalogues: Mapping[str, Catalogue]
+    ) -> set[Key]:
+        """Write the profile fields of customers whose update changes nothing else (before any
+        lock); return the ones left alone: unknown, missing a default, or whose marketing
+        consent changes."""
+        ...
 
     async def appointments(self, keys: Iterable[Key], since: date) -> dict[Key, list[date]]:
         """Each customer's arrival dates from `since` on (not cancelled), in order."""
