@@ -6,6 +6,7 @@ A service composes these blocks into one settings class of its own, built once a
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
@@ -48,12 +49,17 @@ class KafkaSettings(BaseSettings):
         "beside in-process tests)",
     )
 
+    @cached_property
+    def _excluded(self) -> tuple[str, ...]:
+        return tuple(p for p in self.tenant_exclude.split(",") if p)
+
     def applies_to(self, tenant: str) -> bool:
-        """Whether events of this tenant are applied by this process (see the two prefixes above)."""
-        if self.tenant_prefix and not tenant.startswith(self.tenant_prefix):
-            return False
-        excluded = tuple(p for p in self.tenant_exclude.split(",") if p)
-        return not (excluded and tenant.startswith(excluded))
+        """Whether events of this tenant are applied by this process (see the two prefixes above);
+        the exclusions are parsed once, as this runs for every consumed record."""
+        excluded = self._excluded
+        return tenant.startswith(self.tenant_prefix) and not (
+            excluded and tenant.startswith(excluded)
+        )
 
 
 class PostgresSettings(BaseSettings):

@@ -34,17 +34,6 @@ def decode_record(record: ConsumerRecord[bytes, bytes]) -> CloudEvent[Any]:
     return decode_input(record.topic, record.value)
 
 
-def _applies(settings: KafkaSettings) -> Callable[[str], bool]:
-    """`settings.applies_to`, with the prefixes parsed once (it runs for every record)."""
-    prefix = settings.tenant_prefix
-    excluded = tuple(p for p in settings.tenant_exclude.split(",") if p)
-
-    def applies(tenant: str) -> bool:
-        return tenant.startswith(prefix) and not (excluded and tenant.startswith(excluded))
-
-    return applies
-
-
 def _foreign(applies: Callable[[str], bool]) -> Callable[[ConsumerRecord[bytes, bytes]], bool]:
     """Whether a record's key `{tenant}:{subject}` (`message_key`) names a tenant this process
     does not apply: skipped before decoding, which costs more than all the rest for a process
@@ -68,7 +57,7 @@ def transactional_consumer(
     settings: KafkaSettings,
 ) -> ReliableBatchConsumer[CloudEvent[Any]]:
     scoped = bool(settings.tenant_prefix or settings.tenant_exclude)
-    applies = _applies(settings)
+    applies = settings.applies_to
 
     async def handle(batch: Sequence[Decoded[CloudEvent[Any]]]) -> None:
         if scoped:
