@@ -19,7 +19,7 @@ from bench.checks import measure_checks
 from bench.latency import measure_latency
 from bench.machine import describe
 from bench.memory import MemorySampler
-from bench.offsets import Offsets
+from cstatus.driver.offsets import Offsets
 from bench.pipeline import measure_pipeline
 from bench.sweep import measure_sweep
 from bench.system import ROOT, System

@@ -14,7 +14,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
-from bench.offsets import Offsets
+from cstatus.driver.offsets import Offsets
 from bench.producing import produce_at_rate, producer
 from bench.stats import percentiles
 from bench.system import System

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from bench.offsets import GROUPS, Offsets, Progress
+from cstatus.driver.offsets import GROUPS, Offsets, Progress
 from bench.producing import IN_FLIGHT, produce_all, producer
 from bench.system import System
 from bench.workload import Workload

@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from bench.offsets import Offsets
+from cstatus.driver.offsets import Offsets
 from bench.sweep_data import Generated, delete_tenant, find_unswept, generate
 from bench.system import System, provision_tenant, wait_engine_config
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from bench.offsets import Offsets
+from cstatus.driver.offsets import Offsets
 from bench.producing import produce_all, producer
 from bench.system import System, provision_tenant, wait_engine_config
 from bench.workload import Workload

@@ -553,8 +553,33 @@ usage: $0 up|down|status|clean
 EOF
 }
 
+# Faults for the reliability suite (tests/reliability): the part dies or restarts the hard way.
+cmd_fault() {
+    local pid
+    case ${1:-} in
+    postgres-restart-immediate)
+        find_pg_bin || fail postgres "no PostgreSQL binaries"
+        pg_ours_running || fail postgres "not running (ours)"
+        runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w -t 60 stop >/dev/null 2>&1 || true
+        runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t "$WAIT_S" \
+            start >/dev/null 2>&1 </dev/null 9>&- || fail postgres "pg_ctl start failed" "$PG_LOG"
+        say "postgres: restarted in immediate mode" ;;
+    kafka-kill)
+        pid=$(kafka_pid) || fail kafka "not running (ours)"
+        kill -KILL "$pid"
+        say "kafka: killed (pid $pid)" ;;
+    kafka-start)
+        kafka_start
+        kafka_wait ;;
+    redis-stop) redis_stop ;;
+    redis-start) redis_up ;;
+    *) echo "usage: $0 fault postgres-restart-immediate|kafka-kill|kafka-start|redis-stop|redis-start" >&2; exit 2 ;;
+    esac
+}
+
 case ${1:-} in
 up) cmd_up ;;
+fault) shift; cmd_fault "$@" ;;
 down) cmd_down ;;
 status) cmd_status ;;
 clean) cmd_clean ;;

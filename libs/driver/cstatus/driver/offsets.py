@@ -1,5 +1,6 @@
-"""Kafka offsets: end offsets of topics, committed offsets of consumer groups, and waiting until
-groups have committed up to a snapshot of the end offsets (how the bench knows work is done)."""
+"""Kafka offsets: end offsets of topics, committed offsets of consumer groups, waiting until
+groups have committed up to a snapshot of the end offsets (how a driver knows work is done), and
+placing new groups at the end of their topics (so they skip what a shared broker already holds)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from cstatus.contracts import topics
 
-__all__ = ["GROUPS", "Offsets", "Progress"]
+__all__ = ["ALL_GROUPS", "GROUPS", "Offsets", "Progress"]
 
 GROUPS: Mapping[str, tuple[str, ...]] = {
     "rules-engine": (
@@ -32,8 +33,15 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
         topics.CONFIG,
     ),
 }
-"""Consumer groups of the services (`CONSUMER` and `TOPICS` in each service's
+"""The consumer groups of the event pipeline (`CONSUMER` and `TOPICS` in each service's
 entrypoints/kafka.py, without a group prefix) and the topics they read."""
+
+ALL_GROUPS: Mapping[str, tuple[str, ...]] = {
+    **GROUPS,
+    "assignment-bulk": (topics.BULK,),
+    "audit": (topics.STATUS_CHANGES, topics.REJECTIONS, topics.CRM_CUSTOMERS),
+}
+"""Every consumer group of the four services (the pipeline's, bulk chunks and the audit log)."""
 
 Progress = dict[TopicPartition, int]
 
@@ -42,6 +50,7 @@ class Offsets:
     """An admin client and a group-less consumer, for reading offsets."""
 
     def __init__(self, bootstrap: str) -> None:
+        self._bootstrap = bootstrap
         self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
         self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
         self._partitions: dict[str, list[TopicPartition]] = {}
@@ -81,6 +90,21 @@ class Offsets:
         found = await self._admin.list_consumer_group_offsets(group, partitions=parts)
         return {tp: max(0, meta.offset) if meta else 0 for tp, meta in found.items()}
 
+    async def place_at_end(self, groups: Mapping[str, Sequence[str]]) -> None:
+        """Commit each (new) group at the current end of its topics, so a service started with it
+        reads only what is published from now on."""
+        for group, names in groups.items():
+            ends = await self.ends(names)
+            consumer = AIOKafkaConsumer(
+                bootstrap_servers=self._bootstrap, group_id=group, enable_auto_commit=False
+            )
+            await consumer.start()
+            try:
+                consumer.assign(list(ends))
+                await consumer.commit(dict(ends))
+            finally:
+                await consumer.stop()
+
     async def lag(self, group: str, target: Progress) -> int:
         """How many records of `target` the group has not committed yet."""
         done = await self.committed(group, sorted({tp.topic for tp in target}))
@@ -105,15 +129,21 @@ class Offsets:
                 raise TimeoutError(f"consumer groups still behind after {timeout_s:.0f}s: {lags}")
             await asyncio.sleep(poll_s)
 
-    async def settle(self, *, timeout_s: float, quiet_s: float = 1.0) -> bool:
+    async def settle(
+        self,
+        *,
+        timeout_s: float,
+        quiet_s: float = 1.0,
+        groups: Mapping[str, Sequence[str]] = GROUPS,
+    ) -> bool:
         """Wait until the services have consumed everything, including what their own outboxes
         published meanwhile (proposals → changes → ...): the end offsets stop moving. False if
         they kept moving (other traffic on the shared topics) until `timeout_s`."""
         deadline = time.monotonic() + timeout_s
-        every = sorted({name for names in GROUPS.values() for name in names})
+        every = sorted({name for names in groups.values() for name in names})
         while time.monotonic() < deadline:
             before = await self.ends(every)
-            await self.wait_groups(GROUPS, timeout_s=max(1.0, deadline - time.monotonic()))
+            await self.wait_groups(groups, timeout_s=max(1.0, deadline - time.monotonic()))
             await asyncio.sleep(quiet_s)
             if await self.ends(every) == before:
                 return True
