@@ -31,8 +31,14 @@ CONSUMERS = {
 }
 """Which consumer groups read each input topic: a poison record there is dead-lettered once by each."""
 
-COMPARED = ("can_transact", "can_redeem", "can_book_online", "must_prepay_online",
-            "transactions_are_outliers", "marketing_allowed")
+COMPARED = (
+    "can_transact",
+    "can_redeem",
+    "can_book_online",
+    "must_prepay_online",
+    "transactions_are_outliers",
+    "marketing_allowed",
+)
 
 
 @dataclass
@@ -56,8 +62,13 @@ class Findings:
 
     @property
     def ok(self) -> bool:
-        return not (self.lost or self.applied_twice or self.mismatches
-                    or self.valid_dead_lettered or self.poison_wrong)
+        return not (
+            self.lost
+            or self.applied_twice
+            or self.mismatches
+            or self.valid_dead_lettered
+            or self.poison_wrong
+        )
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -69,11 +80,23 @@ class Findings:
             "poison_not_dead_lettered_once": len(self.poison_wrong),
             "duplicate_change_records": self.duplicate_records,
             "dead_letters": self.dead_letters,
-            "kinds": dict(Counter(_kind(x) for x in self.lost + self.applied_twice
-                                  + self.mismatches + self.valid_dead_lettered
-                                  + self.poison_wrong)),
-            "examples": (self.lost + self.applied_twice + self.mismatches
-                         + self.valid_dead_lettered + self.poison_wrong)[:25],
+            "kinds": dict(
+                Counter(
+                    _kind(x)
+                    for x in self.lost
+                    + self.applied_twice
+                    + self.mismatches
+                    + self.valid_dead_lettered
+                    + self.poison_wrong
+                )
+            ),
+            "examples": (
+                self.lost
+                + self.applied_twice
+                + self.mismatches
+                + self.valid_dead_lettered
+                + self.poison_wrong
+            )[:25],
         }
 
 
@@ -96,7 +119,9 @@ async def _retrying(call: Any, *args: Any, **kwargs: Any) -> httpx.Response:
 
 
 async def observe(
-    http: httpx.AsyncClient, urls: dict[str, str], expected: dict[tuple[str, str], Expected],
+    http: httpx.AsyncClient,
+    urls: dict[str, str],
+    expected: dict[tuple[str, str], Expected],
     tenants: tuple[str, ...],
 ) -> Observed:
     seen = Observed()
@@ -105,16 +130,20 @@ async def observe(
     async def customer(tenant: str, cid: str) -> None:
         viewer = bearer(tenant, "status:viewer")
         async with gate:
-            detail = await _retrying(http.get, f"{urls['assignment']}/v1/customers/{cid}",
-                                     headers=viewer)
+            detail = await _retrying(
+                http.get, f"{urls['assignment']}/v1/customers/{cid}", headers=viewer
+            )
             seen.customers[(tenant, cid)] = detail.json() if detail.status_code == 200 else {}
-            r = await _retrying(http.get, f"{urls['assignment']}/v1/customers/{cid}/restrictions",
-                                headers=viewer)
+            r = await _retrying(
+                http.get, f"{urls['assignment']}/v1/customers/{cid}/restrictions", headers=viewer
+            )
             seen.restrictions[(tenant, cid)] = r.json()
             for action in ACTIONS:
                 answer = await _retrying(
-                    http.post, f"{urls['assignment']}/v1/checks",
-                    json={"customer_id": cid, "action": action}, headers=viewer,
+                    http.post,
+                    f"{urls['assignment']}/v1/checks",
+                    json={"customer_id": cid, "action": action},
+                    headers=viewer,
                 )
                 body = answer.json()
                 seen.checks[(tenant, cid, action)] = (body.get("allowed"), body.get("must_prepay"))
@@ -126,8 +155,14 @@ async def observe(
             params: dict[str, Any] = {"include_excluded": "true", "limit": 500}
             if cursor:
                 params["cursor"] = cursor
-            page = (await _retrying(http.get, f"{urls['audit']}/v1/changes", params=params,
-                                    headers=bearer(tenant, "status:viewer"))).json()
+            page = (
+                await _retrying(
+                    http.get,
+                    f"{urls['audit']}/v1/changes",
+                    params=params,
+                    headers=bearer(tenant, "status:viewer"),
+                )
+            ).json()
             seen.audit += [{**item, "tenant": tenant} for item in page["items"]]
             cursor = page.get("next_cursor")
             if not cursor:
@@ -159,7 +194,9 @@ def _statuses(expected: dict[tuple[str, str], Expected], seen: Observed, found: 
         }
         for category, code in want.statuses.items():
             if held.get(category) != code:
-                found.mismatches.append(f"{who} {category}: {held.get(category)!r} != model {code!r}")
+                found.mismatches.append(
+                    f"{who} {category}: {held.get(category)!r} != model {code!r}"
+                )
         restrictions = seen.restrictions.get((tenant, cid), {})
         for name in COMPARED:
             if name == "marketing_allowed" and want.erased:
@@ -176,7 +213,9 @@ def _statuses(expected: dict[tuple[str, str], Expected], seen: Observed, found: 
                 )
         for name, value in want.profile.items():
             if detail.get(name) != value:
-                found.mismatches.append(f"{who} profile {name}: {detail.get(name)!r} != model {value!r}")
+                found.mismatches.append(
+                    f"{who} profile {name}: {detail.get(name)!r} != model {value!r}"
+                )
 
 
 def _audit(seen: Observed, found: Findings) -> None:
@@ -199,8 +238,9 @@ def _audit(seen: Observed, found: Findings) -> None:
         held = ((seen.customers.get((tenant, cid)) or {}).get("statuses") or {}).get(category)
         last_to = (last.get("to") or {}).get("code")
         if held is not None and held.get("status_code") != last_to:
-            found.lost.append(f"{who}: audit ends at {last_to!r}, assignment holds "
-                              f"{held.get('status_code')!r}")
+            found.lost.append(
+                f"{who}: audit ends at {last_to!r}, assignment holds {held.get('status_code')!r}"
+            )
     ids = Counter(i["change_id"] for i in seen.audit)
     found.applied_twice += [f"change {c} logged {n} times" for c, n in ids.items() if n > 1]
 
@@ -240,7 +280,9 @@ def _snapshots(seen: Observed, records: list[Record], found: Findings) -> None:
             found.mismatches.append(f"{tenant}/{cid} latest snapshot {in_snapshot} != held {held}")
         restrictions = seen.restrictions.get((tenant, cid), {})
         for name in COMPARED:
-            if name in data["restrictions"] and data["restrictions"][name] != restrictions.get(name):
+            if name in data["restrictions"] and data["restrictions"][name] != restrictions.get(
+                name
+            ):
                 found.mismatches.append(
                     f"{tenant}/{cid} snapshot restriction {name}: "
                     f"{data['restrictions'][name]!r} != served {restrictions.get(name)!r}"

@@ -54,9 +54,13 @@ class Replica:
     async def spawn(self) -> None:
         log = self.log_path.open("ab")
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", MODULES[self.service],
+            sys.executable,
+            "-m",
+            MODULES[self.service],
             env={**os.environ, **self.env, PORT_ENV[self.service]: str(self.port)},
-            stdout=log, stderr=log, stdin=asyncio.subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            stdin=asyncio.subprocess.DEVNULL,
         )
         log.close()
 
@@ -115,9 +119,7 @@ class Cluster:
 
     async def add(self, service: str) -> Replica:
         n = len(self.replicas.setdefault(service, []))
-        replica = Replica(
-            service, self._port(), self.env, self.log_dir / f"{service}-{n}.log"
-        )
+        replica = Replica(service, self._port(), self.env, self.log_dir / f"{service}-{n}.log")
         self.replicas[service].append(replica)
         replica._watch = asyncio.create_task(replica.supervise(), name=f"{service}-{n}")
         return replica
@@ -133,15 +135,14 @@ class Cluster:
         async with httpx.AsyncClient() as http:
             while True:
                 states = [
-                    await r.ready(http)
-                    for rs in self.replicas.values()
-                    for r in rs
-                    if r.wanted
+                    await r.ready(http) for rs in self.replicas.values() for r in rs if r.wanted
                 ]
                 if all(states):
                     return time.monotonic() - started
                 if time.monotonic() - started > timeout_s:
-                    raise TimeoutError(f"services not ready after {timeout_s:.0f}s; logs in {self.log_dir}")
+                    raise TimeoutError(
+                        f"services not ready after {timeout_s:.0f}s; logs in {self.log_dir}"
+                    )
                 await asyncio.sleep(0.25)
 
     async def remove(self, replica: Replica) -> None:

@@ -115,21 +115,44 @@ def _kills(seed: int) -> tuple[Fault, ...]:
 
 FULL: tuple[Scenario, ...] = (
     Scenario("kill -9 every service x3", _kills(11), tenants=3, customers=300, rate=200.0),
-    Scenario("rebalances", tuple(
-        at(second_replica(s, 6.0), 0.1 + 0.3 * i) for i, s in enumerate(CONSUMING)
-    ), tenants=2, customers=250, rate=200.0),
-    Scenario("broker kill -9 and restart", (at(broker_kill(), 0.4),),
-             tenants=2, customers=200, rate=150.0),
-    Scenario("PostgreSQL immediate restarts", (at(postgres_restart(), 0.3),
-                                               at(postgres_restart(), 0.7)),
-             tenants=2, customers=250, rate=200.0),
-    Scenario("Redis flush, stop and start", (at(redis_flush(), 0.25),
-                                             at(redis_stop_start(), 0.6)),
-             tenants=2, customers=250, rate=200.0),
-    Scenario("blackholes and latency", (
-        at(blackhole("pg", 8.0), 0.2),
-        at(latency("redis", 200.0, 8.0), 0.45),
-        at(blackhole("redis", 8.0), 0.6),
-        at(latency("pg", 100.0, 8.0), 0.8),
-    ), tenants=2, customers=250, rate=200.0),
+    Scenario(
+        "rebalances",
+        tuple(at(second_replica(s, 6.0), 0.1 + 0.3 * i) for i, s in enumerate(CONSUMING)),
+        tenants=2,
+        customers=250,
+        rate=200.0,
+    ),
+    Scenario(
+        "broker kill -9 and restart",
+        (at(broker_kill(), 0.4),),
+        tenants=2,
+        customers=200,
+        rate=150.0,
+    ),
+    Scenario(
+        "PostgreSQL immediate restarts",
+        (at(postgres_restart(), 0.3), at(postgres_restart(), 0.7)),
+        tenants=2,
+        customers=250,
+        rate=200.0,
+    ),
+    Scenario(
+        "Redis flush, stop and start",
+        (at(redis_flush(), 0.25), at(redis_stop_start(), 0.6)),
+        tenants=2,
+        customers=250,
+        rate=200.0,
+    ),
+    Scenario(
+        "blackholes and latency",
+        (
+            at(blackhole("pg", 8.0), 0.2),
+            at(latency("redis", 200.0, 8.0), 0.45),
+            at(blackhole("redis", 8.0), 0.6),
+            at(latency("pg", 100.0, 8.0), 0.8),
+        ),
+        tenants=2,
+        customers=250,
+        rate=200.0,
+    ),
 )

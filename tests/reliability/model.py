@@ -167,7 +167,10 @@ def expect(work: Workload) -> dict[tuple[str, str], Expected]:
         profile, erased = _profile(c.events)
         restrictions["marketing_allowed"] = bool(profile.get("marketing_opt_in"))
         checks = {
-            action: (restrictions[name], action == "book_online" and restrictions["must_prepay_online"])
+            action: (
+                restrictions[name],
+                action == "book_online" and restrictions["must_prepay_online"],
+            )
             for action, name in ACTIONS.items()
         }
         expected[(tenant, customer)] = Expected(held, restrictions, checks, profile, erased)

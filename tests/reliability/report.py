@@ -13,8 +13,19 @@ from scenario import Outcome
 __all__ = ["RESULTS", "table", "write"]
 
 RESULTS = Path(__file__).resolve().parent / "results"
-COLUMNS = ("scenario", "events", "faults", "lost", "applied_twice", "mismatches", "valid_dlq",
-           "poison_wrong", "dead_letters", "dup_records", "recovery_s_max")
+COLUMNS = (
+    "scenario",
+    "events",
+    "faults",
+    "lost",
+    "applied_twice",
+    "mismatches",
+    "valid_dlq",
+    "poison_wrong",
+    "dead_letters",
+    "dup_records",
+    "recovery_s_max",
+)
 
 
 def table(outcomes: list[Outcome]) -> str:
@@ -25,8 +36,10 @@ def table(outcomes: list[Outcome]) -> str:
     out += [line(r) for r in rows]
     for o in outcomes:
         for f in o.faults:
-            out.append(f"  {o.scenario}: {f['fault']} at {f['at']:.0%}: ready again after "
-                       f"{f.get('recovery_s', '?')} s")
+            out.append(
+                f"  {o.scenario}: {f['fault']} at {f['at']:.0%}: ready again after "
+                f"{f.get('recovery_s', '?')} s"
+            )
         for example in o.findings.summary()["examples"]:
             out.append(f"  {o.scenario}: {example}")
     return "\n".join(out)
@@ -39,9 +52,16 @@ def write(outcomes: list[Outcome], name: str) -> Path:
         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version()},
         "scenarios": [
-            {**o.row(), "steps": o.steps, "played_s": o.played_s, "drained_s": o.drained_s,
-             "restarts": o.restarts, "faults_struck": o.faults, "findings": o.findings.summary(),
-             **o.extra}
+            {
+                **o.row(),
+                "steps": o.steps,
+                "played_s": o.played_s,
+                "drained_s": o.drained_s,
+                "restarts": o.restarts,
+                "faults_struck": o.faults,
+                "findings": o.findings.summary(),
+                **o.extra,
+            }
             for o in outcomes
         ],
     }

@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from matrix import FULL, SMOKE  # noqa: E402
-from report import table, write  # noqa: E402
-from scenario import Outcome, run_scenario  # noqa: E402
+from matrix import FULL, SMOKE
+from report import table, write
+from scenario import Outcome, run_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,14 +32,17 @@ async def main() -> int:
         scenarios = tuple(s for s in scenarios if args.only in s.name)
     outcomes: list[Outcome] = []
     for scenario in scenarios:
-        outcomes.append(await run_scenario(
-            scenario,
-            kafka=os.environ.get("CSTATUS_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
-            pg_dsn=os.environ.get("CSTATUS_PG_DSN",
-                                  "postgresql://cstatus:cstatus@127.0.0.1:5432/cstatus"),
-            redis_url=os.environ.get("CSTATUS_REDIS_URL", "redis://127.0.0.1:6379/0"),
-            log_dir=ROOT / ".stack/logs/reliability",
-        ))
+        outcomes.append(
+            await run_scenario(
+                scenario,
+                kafka=os.environ.get("CSTATUS_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
+                pg_dsn=os.environ.get(
+                    "CSTATUS_PG_DSN", "postgresql://cstatus:cstatus@127.0.0.1:5432/cstatus"
+                ),
+                redis_url=os.environ.get("CSTATUS_REDIS_URL", "redis://127.0.0.1:6379/0"),
+                log_dir=ROOT / ".stack/logs/reliability",
+            )
+        )
         print(table(outcomes[-1:]), flush=True)
     print("\n" + table(outcomes))
     path = write(outcomes, "smoke" if args.smoke else "full")

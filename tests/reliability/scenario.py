@@ -107,8 +107,15 @@ def _say(text: str) -> None:
     print(f"[reliability {time.strftime('%H:%M:%S')}] {text}", flush=True)
 
 
-async def _call(http: httpx.AsyncClient, method: str, url: str, *, ok: tuple[int, ...],
-                deadline_s: float = 120.0, **kwargs: Any) -> httpx.Response:
+async def _call(
+    http: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    ok: tuple[int, ...],
+    deadline_s: float = 120.0,
+    **kwargs: Any,
+) -> httpx.Response:
     """A person's call, tried again while the service is down or restarting."""
     deadline = time.monotonic() + deadline_s
     while True:
@@ -133,26 +140,47 @@ async def _configure(http: httpx.AsyncClient, urls: dict[str, str], tenant: str)
     for code, category in CATEGORIES.items():
         if category["seeded"]:
             continue
-        created = await _call(http, "POST", f"{urls['status-config']}/v1/categories", ok=(201,),
-                              headers=admin, json={
-                                  "code": code, "name": code.title(),
-                                  "update_mode": category["update_mode"],
-                                  "manual_override_allowed": True, "reason_required": False})
+        created = await _call(
+            http,
+            "POST",
+            f"{urls['status-config']}/v1/categories",
+            ok=(201,),
+            headers=admin,
+            json={
+                "code": code,
+                "name": code.title(),
+                "update_mode": category["update_mode"],
+                "manual_override_allowed": True,
+                "reason_required": False,
+            },
+        )
         for status_code, status in category["statuses"].items():
             body: dict[str, Any] = {
-                "code": status_code, "name": status_code.title(), "colour": "#336699",
-                "priority": status["priority"], "is_default": bool(status.get("default")),
+                "code": status_code,
+                "name": status_code.title(),
+                "colour": "#336699",
+                "priority": status["priority"],
+                "is_default": bool(status.get("default")),
             }
             if "properties" in status:
                 body["properties"] = status["properties"]
             if "rule" in status:
                 body["rule"] = status["rule"]
             made = await _call(
-                http, "POST", f"{urls['status-config']}/v1/categories/{created.json()['id']}/statuses",
-                ok=(201,), headers=admin, json=body)
+                http,
+                "POST",
+                f"{urls['status-config']}/v1/categories/{created.json()['id']}/statuses",
+                ok=(201,),
+                headers=admin,
+                json=body,
+            )
             ids[status_code] = made.json()["id"]
-    for category, status in (("loyalty", "gold"), ("account", "key_account"),
-                             ("relationship", "vip"), ("lifecycle", "internal")):
+    for category, status in (
+        ("loyalty", "gold"),
+        ("account", "key_account"),
+        ("relationship", "vip"),
+        ("lifecycle", "internal"),
+    ):
         await await_known(http, urls["assignment"], tenant, category, status, timeout_s=120)
     return ids
 
@@ -161,33 +189,65 @@ async def _apply_person(http: httpx.AsyncClient, urls: dict[str, str], step: Htt
     agent = bearer(step.tenant, "status:agent", "desk-agent")
     if step.kind == "manual":
         (customer,) = step.customers
-        await _call(http, "PUT",
-                    f"{urls['assignment']}/v1/customers/{customer}/statuses/{step.category}",
-                    ok=(200, 201), headers=agent,
-                    json={"status_code": step.status, "reason": step.reason})
+        await _call(
+            http,
+            "PUT",
+            f"{urls['assignment']}/v1/customers/{customer}/statuses/{step.category}",
+            ok=(200, 201),
+            headers=agent,
+            json={"status_code": step.status, "reason": step.reason},
+        )
     else:
-        await _call(http, "POST", f"{urls['assignment']}/v1/bulk-status-changes", ok=(202,),
-                    headers=agent, json={"category_code": step.category, "status_code": step.status,
-                                         "reason": step.reason,
-                                         "customer_ids": list(step.customers)})
+        await _call(
+            http,
+            "POST",
+            f"{urls['assignment']}/v1/bulk-status-changes",
+            ok=(202,),
+            headers=agent,
+            json={
+                "category_code": step.category,
+                "status_code": step.status,
+                "reason": step.reason,
+                "customer_ids": list(step.customers),
+            },
+        )
 
 
-async def _apply_config(http: httpx.AsyncClient, urls: dict[str, str], ids: dict[str, str],
-                        step: ConfigChange) -> None:
+async def _apply_config(
+    http: httpx.AsyncClient, urls: dict[str, str], ids: dict[str, str], step: ConfigChange
+) -> None:
     admin = bearer(step.tenant, "status:admin")
     status_id = ids[step.status]
     if step.kind == "rule_min":
         rule = {**CATEGORIES[step.category]["statuses"][step.status]["rule"], "min": step.value}
-        await _call(http, "PUT", f"{urls['status-config']}/v1/statuses/{status_id}/rule",
-                    ok=(200, 201), headers=admin, json=rule)
+        await _call(
+            http,
+            "PUT",
+            f"{urls['status-config']}/v1/statuses/{status_id}/rule",
+            ok=(200, 201),
+            headers=admin,
+            json=rule,
+        )
     else:
-        await _call(http, "PATCH", f"{urls['status-config']}/v1/statuses/{status_id}",
-                    ok=(200,), headers=admin, json={"properties": step.value})
+        await _call(
+            http,
+            "PATCH",
+            f"{urls['status-config']}/v1/statuses/{status_id}",
+            ok=(200,),
+            headers=admin,
+            json={"properties": step.value},
+        )
 
 
-async def _play(steps: list[Step], rate: float, publisher: Publisher, http: httpx.AsyncClient,
-                urls: dict[str, str], ids: dict[str, dict[str, str]],
-                progress: Callable[[int], None]) -> None:
+async def _play(
+    steps: list[Step],
+    rate: float,
+    publisher: Publisher,
+    http: httpx.AsyncClient,
+    urls: dict[str, str],
+    ids: dict[str, dict[str, str]],
+    progress: Callable[[int], None],
+) -> None:
     """Publish the steps in order at `rate` per second; people's and admins' calls run beside."""
     people: list[asyncio.Task[None]] = []
     tick = 0.1
@@ -204,7 +264,9 @@ async def _play(steps: list[Step], rate: float, publisher: Publisher, http: http
             elif isinstance(step, HttpChange):
                 people.append(asyncio.create_task(_apply_person(http, urls, step)))
             else:
-                people.append(asyncio.create_task(_apply_config(http, urls, ids[step.tenant], step)))
+                people.append(
+                    asyncio.create_task(_apply_config(http, urls, ids[step.tenant], step))
+                )
         await publisher.send_many(records)
         progress(first + len(chunk))
         delay = started + (first // per_tick + 1) * tick - time.monotonic()
@@ -234,17 +296,25 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def run_scenario(scenario: Scenario, *, kafka: str, pg_dsn: str, redis_url: str,
-                       log_dir: Path) -> Outcome:
+async def run_scenario(
+    scenario: Scenario, *, kafka: str, pg_dsn: str, redis_url: str, log_dir: Path
+) -> Outcome:
     run = f"rel-{uuid.uuid4().hex[:6]}"
     log_dir = log_dir / f"{scenario.name}-{run}"
     log_dir.mkdir(parents=True, exist_ok=True)
-    work = generate(scenario.seed, run, tenants=scenario.tenants, customers=scenario.customers,
-                    now=datetime.now(UTC))
+    work = generate(
+        scenario.seed,
+        run,
+        tenants=scenario.tenants,
+        customers=scenario.customers,
+        now=datetime.now(UTC),
+    )
     expected = expect(work)
-    _say(f"{scenario.name}: run {run}, {len(work.steps)} steps "
-         f"({len(work.events)} events, {len(work.poison)} poison), "
-         f"{len(expected)} customers, {len(scenario.faults)} faults; logs in {log_dir}")
+    _say(
+        f"{scenario.name}: run {run}, {len(work.steps)} steps "
+        f"({len(work.events)} events, {len(work.poison)} poison), "
+        f"{len(expected)} customers, {len(scenario.faults)} faults; logs in {log_dir}"
+    )
 
     pg_host, pg_port = _host_port(pg_dsn, 5432)
     redis_host, redis_port = _host_port(redis_url, 6379)
@@ -306,18 +376,34 @@ async def run_scenario(scenario: Scenario, *, kafka: str, pg_dsn: str, redis_url
             findings = await _converged(http, urls, work, expected, kafka, start, run)
         for fl in fault_logs:
             fl.pop("struck_at", None)
-        return Outcome(scenario.name, len(work.events), len(work.steps), fault_logs, findings,
-                       cluster.restarts(), round(played_s, 1), round(drained_s, 1),
-                       {"run": run, "log_dir": str(log_dir)})
+        return Outcome(
+            scenario.name,
+            len(work.events),
+            len(work.steps),
+            fault_logs,
+            findings,
+            cluster.restarts(),
+            round(played_s, 1),
+            round(drained_s, 1),
+            {"run": run, "log_dir": str(log_dir)},
+        )
     finally:
         await cluster.stop()
         await pg.stop()
         await redis.stop()
 
 
-async def _converged(http: httpx.AsyncClient, urls: dict[str, str], work: Any,
-                     expected: Any, kafka: str, start: Any, run: str,
-                     *, within_s: float = 30.0) -> Findings:
+async def _converged(
+    http: httpx.AsyncClient,
+    urls: dict[str, str],
+    work: Any,
+    expected: Any,
+    kafka: str,
+    start: Any,
+    run: str,
+    *,
+    within_s: float = 30.0,
+) -> Findings:
     """The findings once they stop changing (answers may trail the committed state by the
     freshness the specification allows), at most `within_s` after the load drained."""
     deadline = time.monotonic() + within_s
@@ -346,4 +432,3 @@ def _with_port(dsn: str, port: int) -> str:
     netloc = parsed.netloc.rsplit("@", 1)
     host = f"127.0.0.1:{port}"
     return urlunparse(parsed._replace(netloc=f"{netloc[0]}@{host}" if len(netloc) == 2 else host))
-

@@ -229,50 +229,86 @@ def _customer_events(
         booked = {"reservation_id": rid, "arrival_date": arrival.isoformat(), "channel": "web"}
         roll = rng.random()
         if roll < 0.15:  # the cancellation overtakes its booking
-            event(topics.BOOKINGS_RESERVATIONS, "reservation.cancelled", booked_at + timedelta(hours=1),
-                  {"reservation_id": rid})
+            event(
+                topics.BOOKINGS_RESERVATIONS,
+                "reservation.cancelled",
+                booked_at + timedelta(hours=1),
+                {"reservation_id": rid},
+            )
             event(topics.BOOKINGS_RESERVATIONS, "reservation.booked", booked_at, booked)
         elif roll < 0.3:
             event(topics.BOOKINGS_RESERVATIONS, "reservation.booked", booked_at, booked)
-            event(topics.BOOKINGS_RESERVATIONS, "reservation.cancelled", booked_at + timedelta(hours=1),
-                  {"reservation_id": rid})
+            event(
+                topics.BOOKINGS_RESERVATIONS,
+                "reservation.cancelled",
+                booked_at + timedelta(hours=1),
+                {"reservation_id": rid},
+            )
         else:
             event(topics.BOOKINGS_RESERVATIONS, "reservation.booked", booked_at, booked)
             if rng.random() < 0.5:
-                event(topics.BOOKINGS_RESERVATIONS, "reservation.arrived",
-                      datetime.combine(arrival, datetime.min.time(), UTC) + timedelta(hours=15),
-                      {"reservation_id": rid})
+                event(
+                    topics.BOOKINGS_RESERVATIONS,
+                    "reservation.arrived",
+                    datetime.combine(arrival, datetime.min.time(), UTC) + timedelta(hours=15),
+                    {"reservation_id": rid},
+                )
 
     for _ in range(rng.choice((0, 0, 1, 2, 3))):
-        event(topics.POS_TRANSACTIONS, "transaction.completed",
-              start + timedelta(hours=rng.randrange(1, 24 * 40)),
-              {"transaction_id": ids.next("t"), "amount": "12.50", "currency": "EUR"})
+        event(
+            topics.POS_TRANSACTIONS,
+            "transaction.completed",
+            start + timedelta(hours=rng.randrange(1, 24 * 40)),
+            {"transaction_id": ids.next("t"), "amount": "12.50", "currency": "EUR"},
+        )
     if rng.random() < 0.25:
-        event(topics.PAYMENTS, "payment.captured", start + timedelta(hours=rng.randrange(1, 900)),
-              {"payment_id": ids.next("p"), "amount": "99.00", "currency": "EUR"})
+        event(
+            topics.PAYMENTS,
+            "payment.captured",
+            start + timedelta(hours=rng.randrange(1, 900)),
+            {"payment_id": ids.next("p"), "amount": "99.00", "currency": "EUR"},
+        )
     if rng.random() < 0.05:
-        event(topics.PAYMENTS, "invoice.issued", start + timedelta(hours=rng.randrange(1, 900)),
-              {"invoice_id": ids.next("i"), "amount": "50.00", "currency": "EUR"})
+        event(
+            topics.PAYMENTS,
+            "invoice.issued",
+            start + timedelta(hours=rng.randrange(1, 900)),
+            {"invoice_id": ids.next("i"), "amount": "50.00", "currency": "EUR"},
+        )
     if rng.random() < 0.05:
-        event(topics.POS_TRANSACTIONS, "points.redeemed", start + timedelta(hours=rng.randrange(1, 900)),
-              {"redemption_id": ids.next("pr"), "points": 100})
+        event(
+            topics.POS_TRANSACTIONS,
+            "points.redeemed",
+            start + timedelta(hours=rng.randrange(1, 900)),
+            {"redemption_id": ids.next("pr"), "points": 100},
+        )
 
     if rng.random() < 0.04:  # a fraud burst, published after a newer transaction
-        event(topics.POS_TRANSACTIONS, "transaction.completed", now - timedelta(hours=1),
-              {"transaction_id": ids.next("t"), "amount": "5.00", "currency": "EUR"})
+        event(
+            topics.POS_TRANSACTIONS,
+            "transaction.completed",
+            now - timedelta(hours=1),
+            {"transaction_id": ids.next("t"), "amount": "5.00", "currency": "EUR"},
+        )
         burst_start = now - timedelta(days=3)
-        burst = [
-            (burst_start + timedelta(minutes=2 * i), ids.next("t")) for i in range(25)
-        ]
+        burst = [(burst_start + timedelta(minutes=2 * i), ids.next("t")) for i in range(25)]
         rng.shuffle(burst)
         for at, tid in burst:
-            event(topics.POS_TRANSACTIONS, "transaction.completed", at,
-                  {"transaction_id": tid, "amount": "1.00", "currency": "EUR"})
+            event(
+                topics.POS_TRANSACTIONS,
+                "transaction.completed",
+                at,
+                {"transaction_id": tid, "amount": "1.00", "currency": "EUR"},
+            )
 
     if rng.random() < 0.03:  # erased; an older profile update arrives afterwards
         event(crm, "customer.erased", now - timedelta(minutes=5), {})
-        event(crm, "customer.updated", start + timedelta(days=3),
-              {"email": f"{customer}@late.example", "first_name": "Late"})
+        event(
+            crm,
+            "customer.updated",
+            start + timedelta(days=3),
+            {"email": f"{customer}@late.example", "first_name": "Late"},
+        )
 
     duplicates = [e for e in out if rng.random() < 0.06]
     return out, duplicates
@@ -294,22 +330,40 @@ def _poison(rng: random.Random, tenant: str, other: str, ids: _Ids) -> list[Pois
     booked = {"reservation_id": ids.next("r"), "arrival_date": "2026-01-01"}
 
     def envelope(tenant_: str, type_: str, data: dict[str, Any]) -> bytes:
-        return json.dumps({
-            "specversion": "1.0", "id": ids.next("poison"), "source": "reliability",
-            "type": type_, "time": "2026-01-01T00:00:00Z", "tenant": tenant_,
-            "subject": customer, "data": data,
-        }).encode()
+        return json.dumps(
+            {
+                "specversion": "1.0",
+                "id": ids.next("poison"),
+                "source": "reliability",
+                "type": type_,
+                "time": "2026-01-01T00:00:00Z",
+                "tenant": tenant_,
+                "subject": customer,
+                "data": data,
+            }
+        ).encode()
 
     return [
         Poison(topics.BOOKINGS_RESERVATIONS, key, b'{"specversion": "1.0", "id": ', "bad JSON"),
         Poison(topics.POS_TRANSACTIONS, key, b"\xff\xfe not json at all", "bad bytes"),
-        Poison(topics.BOOKINGS_RESERVATIONS, key,
-               envelope(tenant, "reservation.booked", {"reservation_id": "r-x"}),
-               "invalid data: no arrival_date"),
-        Poison(topics.CRM_CUSTOMERS, key,
-               envelope(tenant, "customer.updated", {"email": 17}), "invalid data: email"),
-        Poison(topics.BOOKINGS_RESERVATIONS, key, envelope(other, "reservation.booked", booked),
-               "envelope tenant differs from the key's"),
+        Poison(
+            topics.BOOKINGS_RESERVATIONS,
+            key,
+            envelope(tenant, "reservation.booked", {"reservation_id": "r-x"}),
+            "invalid data: no arrival_date",
+        ),
+        Poison(
+            topics.CRM_CUSTOMERS,
+            key,
+            envelope(tenant, "customer.updated", {"email": 17}),
+            "invalid data: email",
+        ),
+        Poison(
+            topics.BOOKINGS_RESERVATIONS,
+            key,
+            envelope(other, "reservation.booked", booked),
+            "envelope tenant differs from the key's",
+        ),
     ]
 
 
@@ -346,8 +400,10 @@ def generate(seed: int, run: str, *, tenants: int, customers: int, now: datetime
         picks = rng.sample(people, k=max(4, customers // 8))
         quarter = max(1, len(picks) // 4)
         manual, bulk, suspended, keyed = (
-            picks[:quarter], picks[quarter : 2 * quarter],
-            picks[2 * quarter : 3 * quarter], picks[3 * quarter :],
+            picks[:quarter],
+            picks[quarter : 2 * quarter],
+            picks[2 * quarter : 3 * quarter],
+            picks[3 * quarter :],
         )
         people_steps: list[Step] = [
             HttpChange("manual", tenant, "relationship", "vip", (c,), "a regular") for c in manual
@@ -358,9 +414,16 @@ def generate(seed: int, run: str, *, tenants: int, customers: int, now: datetime
             for c in suspended
         ]
         people_steps += [
-            Event(topics.COMMANDS, tenant, c, ids.next("cmd"), "customer_status.assign", now,
-                  {"category_code": "account", "status_code": "key_account", "reason": "crm"},
-                  actor="crm-sync")
+            Event(
+                topics.COMMANDS,
+                tenant,
+                c,
+                ids.next("cmd"),
+                "customer_status.assign",
+                now,
+                {"category_code": "account", "status_code": "key_account", "reason": "crm"},
+                actor="crm-sync",
+            )
             for c in keyed
         ]
         rng.shuffle(people_steps)

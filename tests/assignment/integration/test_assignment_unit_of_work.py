@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -181,9 +181,9 @@ async def test_profile_updates_that_change_nothing_else_are_written_set_wise(uni
         batch = CustomerBatch(uow, NOW, AfterCommit())
         left = await batch.record_profiles(
             {
-                (TENANT, "c-1"): {"last_name": "Lovelace", "email": None, "tags": ("vip",)},
-                (TENANT, "c-2"): {"marketing_opt_in": True},  # restrictions change
-                (TENANT, "c-3"): {"first_name": "New"},  # unknown: gets its defaults
+                (TENANT, "c-1"): _stamped(last_name="Lovelace", email=None, tags=("vip",)),
+                (TENANT, "c-2"): _stamped(marketing_opt_in=True),  # restrictions change
+                (TENANT, "c-3"): _stamped(first_name="New"),  # unknown: gets its defaults
             }
         )
         assert left == {(TENANT, "c-2"), (TENANT, "c-3")}
@@ -193,3 +193,59 @@ async def test_profile_updates_that_change_nothing_else_are_written_set_wise(uni
 
     assert (c1.first_name, c1.last_name, c1.email, c1.tags) == ("Ada", "Lovelace", None, ("vip",))
     assert (c1.version, c2.marketing_opt_in) == (1, False)  # no new version; c-2 left alone
+
+
+def _stamped(at: datetime = NOW, **fields: Any) -> dict[str, tuple[Any, datetime]]:
+    return {name: (value, at) for name, value in fields.items()}
+
+
+async def test_the_latest_profile_event_by_time_wins_per_field_whatever_the_order(
+    units: Units,
+) -> None:
+    """SPEC §1 (v2): found by the reliability suite — an older update processed later used to
+    overwrite a newer one (last processed won)."""
+    older, newer = NOW - timedelta(days=2), NOW - timedelta(days=1)
+    async with units.open() as uow:
+        batch = CustomerBatch(uow, NOW, AfterCommit())
+        await batch.open([(TENANT, "c-1"), (TENANT, "c-2")])
+        await batch.update_profile(TENANT, "c-1", {"email": "new@x.io", "first_name": "Ada"}, newer)
+        await batch.update_profile(TENANT, "c-1", {"email": "old@x.io", "last_name": "L"}, older)
+        await batch.update_profile(TENANT, "c-2", {"email": "c2@x.io"}, newer)
+        await batch.commit()
+
+    async with units.open() as uow:  # the set-wise path keeps the same rule
+        batch = CustomerBatch(uow, NOW, AfterCommit())
+        left = await batch.record_profiles(
+            {
+                (TENANT, "c-2"): _stamped(older, email="stale@x.io", first_name="Bo"),
+                (TENANT, "c-1"): _stamped(NOW, first_name="Ada B."),
+            }
+        )
+        assert left == set()
+        await batch.open([(TENANT, "c-1"), (TENANT, "c-2")])
+        c1 = (await batch.customer(TENANT, "c-1")).profile
+        c2 = (await batch.customer(TENANT, "c-2")).profile
+
+    assert (c1.email, c1.first_name, c1.last_name) == ("new@x.io", "Ada B.", "L")
+    assert (c2.email, c2.first_name) == ("c2@x.io", "Bo")
+
+
+async def test_no_profile_event_brings_personal_data_back_after_an_erasure(units: Units) -> None:
+    """SPEC §1 (v2), found by the reliability suite: an older update arriving after
+    `customer.erased` used to restore the name and e-mail."""
+    async with units.open() as uow:
+        batch = CustomerBatch(uow, NOW, AfterCommit())
+        await batch.open([(TENANT, "c-1")])
+        await batch.update_profile(TENANT, "c-1", {"email": "a@x.io"}, NOW - timedelta(days=3))
+        await batch.erase(TENANT, "c-1")
+        await batch.update_profile(TENANT, "c-1", {"first_name": "Late"}, NOW - timedelta(days=2))
+        await batch.commit()
+    async with units.open() as uow:
+        batch = CustomerBatch(uow, NOW, AfterCommit())
+        left = await batch.record_profiles({(TENANT, "c-1"): _stamped(email="late@x.io")})
+        assert left == {(TENANT, "c-1")}  # erased: left to the careful path, which drops it
+        await batch.open([(TENANT, "c-1")])
+        await batch.update_profile(TENANT, "c-1", {"email": "late@x.io"}, NOW)
+        c1 = (await batch.customer(TENANT, "c-1")).profile
+        await batch.commit()
+    assert (c1.erased, c1.email, c1.first_name) == (True, None, None)

@@ -107,3 +107,16 @@ def test_changed_categories_are_new_ones_and_those_whose_rules_or_statuses_chang
     ]
     velocity = Status("fast", 1, rule=VelocityRule("spend", 5, 30))
     assert TenantRules(3, (spend(1, velocity),)).velocity_windows == {"spend": 30}
+
+
+async def test_a_burst_published_after_a_newer_sale_still_matches() -> None:
+    """Order independence (SPEC §2): found by the reliability suite. A fraud burst three days old,
+    consumed after a sale of an hour ago, used to be cut off by the window of the newest point."""
+    from cstatus.rules_engine.service.velocity import from_activity
+
+    rule = VelocityRule("transactions", 20, 60)
+    rules = TenantRules(1, (Category("lifecycle", (Status("fraud", 1, rule=rule),)),))
+    burst = [sale(n, NOW - timedelta(days=3, minutes=2 * n)) for n in range(25)]
+    events = [sale(99, NOW - timedelta(hours=1)), *burst]
+    points = (await from_activity("t", rules, {"c": events}))["c"]["transactions"]
+    assert velocity_peak(rule, fold(events), NOW, points).value == 25

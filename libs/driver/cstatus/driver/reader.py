@@ -62,8 +62,14 @@ async def read_between(
                         break
                     if r.key is not None and r.key.startswith(key_prefix):
                         found.append(
-                            Record(tp.topic, tp.partition, r.offset, r.key, r.value,
-                                   dict(r.headers or ()))
+                            Record(
+                                tp.topic,
+                                tp.partition,
+                                r.offset,
+                                r.key,
+                                r.value,
+                                dict(r.headers or ()),
+                            )
                         )
                 if records and records[-1].offset + 1 >= stop:
                     del todo[tp]

@@ -12,8 +12,9 @@ from cstatus.driver.tokens import bearer
 __all__ = ["await_known", "provision"]
 
 
-async def provision(http: httpx.AsyncClient, status_config: str, tenant: str, *,
-                    seed_defaults: bool = True) -> None:
+async def provision(
+    http: httpx.AsyncClient, status_config: str, tenant: str, *, seed_defaults: bool = True
+) -> None:
     """`PUT /v1/tenant`; fails with the service's answer unless it is created (201) or exists."""
     response = await http.put(
         f"{status_config}/v1/tenant",

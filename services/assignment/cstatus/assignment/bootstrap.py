@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -13,6 +14,7 @@ from cstatus.assignment.entrypoints.http_bulk import bulk_router
 from cstatus.assignment.entrypoints.http_directory import directory_router
 from cstatus.assignment.service.assignments import Assignments
 from cstatus.assignment.service.pins import run_pin_expiry
+from cstatus.assignment.service.refresh import RefreshMetrics, run_refresh
 from cstatus.assignment.settings import AssignmentSettings
 from cstatus.platform.service import ServiceRuntime
 
@@ -43,5 +45,11 @@ def create_app(settings: AssignmentSettings) -> FastAPI:
         cache = RestrictionsCache(runtime.redis, runtime.schema)
         await run_pin_expiry(service, runtime.pool, cache, settings.pin_check_interval_s)
 
+    async def config_refresh() -> None:
+        cache = RestrictionsCache(runtime.redis, runtime.schema)
+        metrics = RefreshMetrics(runtime.registry)
+        await run_refresh(service, runtime.pool, cache, metrics, lambda: datetime.now(UTC))
+
     runtime.run_in_background("pins", pin_expiry)
+    runtime.run_in_background("config-refresh", config_refresh)
     return app

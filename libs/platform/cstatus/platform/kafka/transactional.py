@@ -22,16 +22,28 @@ from cstatus.platform.kafka.consumer import Decoded, ReliableBatchConsumer
 from cstatus.platform.kafka.dead_letters import DeadLetters
 from cstatus.platform.settings import KafkaSettings
 
-__all__ = ["ApplyEvents", "decode_record", "transactional_consumer"]
+__all__ = ["ApplyEvents", "KeyMismatch", "decode_record", "transactional_consumer"]
 
 ApplyEvents = Callable[[asyncpg.Connection, Sequence[CloudEvent[Any]]], Awaitable[None]]
 
 
+class KeyMismatch(ValueError):
+    """The record's key names another tenant than its envelope: never applied (SPEC §2)."""
+
+
 def decode_record(record: ConsumerRecord[bytes, bytes]) -> CloudEvent[Any]:
-    """The CloudEvent in a record, validated against its topic's contract."""
+    """The CloudEvent in a record, validated against its topic's contract; the tenant of its key
+    (`{tenant}:{subject}`, or the bare tenant on tenant-wide topics) must be the envelope's."""
     if record.value is None:
         raise ValueError("empty message (tombstone) where an event was expected")
-    return decode_input(record.topic, record.value)
+    event = decode_input(record.topic, record.value)
+    if record.key is not None:
+        keyed = record.key.partition(b":")[0].decode("utf-8", "replace")
+        if keyed != event.tenant:
+            raise KeyMismatch(
+                f"the key names tenant {keyed!r} but the envelope says {event.tenant!r}"
+            )
+    return event
 
 
 def _foreign(applies: Callable[[str], bool]) -> Callable[[ConsumerRecord[bytes, bytes]], bool]:

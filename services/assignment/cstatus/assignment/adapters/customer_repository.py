@@ -5,7 +5,9 @@ Changes are written a batch at a time by `customer_rows.CustomerRows`, under the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import asyncpg
@@ -18,6 +20,7 @@ __all__ = [
     "Profile",
     "holding_from_row",
     "profile_from_row",
+    "times_json",
 ]
 
 HOLDING_COLUMNS = (
@@ -48,6 +51,8 @@ class Profile:
     tags: tuple[str, ...] | None
     version: int
     erased: bool = False
+    field_times: Mapping[str, datetime] = field(default_factory=dict, compare=False)
+    """Per field, the time of the event that set it (the latest by time wins)."""
 
 
 def holding_from_row(row: asyncpg.Record) -> Holding:
@@ -79,7 +84,21 @@ def profile_from_row(row: asyncpg.Record) -> Profile:
         tags=tuple(row["tags"]) if row["tags"] is not None else None,
         version=row["version"],
         erased=row["erased"],
+        field_times=_times(row.get("field_times")),
     )
+
+
+def _times(raw: object) -> dict[str, datetime]:
+    if not raw:
+        return {}
+    found = json.loads(raw) if isinstance(raw, str) else raw
+    assert isinstance(found, dict)
+    return {name: datetime.fromisoformat(at) for name, at in found.items()}
+
+
+def times_json(times: Mapping[str, datetime]) -> dict[str, str]:
+    """The `field_times` column's value (the pool's codec encodes jsonb)."""
+    return {name: at.isoformat() for name, at in times.items()}
 
 
 class CustomerRepository:
@@ -95,6 +114,22 @@ class CustomerRepository:
             customer,
         )
         return profile_from_row(row) if row else None
+
+    async def versions(
+        self, conn: asyncpg.Connection | asyncpg.Pool, tenant: str, customer: str
+    ) -> tuple[int, int]:
+        """The committed (customer version, configuration version): what a cached entry must
+        carry to be served (-1 for a customer never seen; 0 without a configuration)."""
+        row = await conn.fetchrow(
+            f"SELECT (SELECT version FROM {self.schema}.customers"
+            "  WHERE tenant = $1 AND customer_id = $2) AS customer,"
+            f" (SELECT version FROM {self.schema}.tenant_config WHERE tenant = $1) AS config",
+            tenant,
+            customer,
+        )
+        assert row is not None
+        found = row["customer"]
+        return (-1 if found is None else found, row["config"] or 0)
 
     async def holdings(
         self, conn: asyncpg.Connection | asyncpg.Pool, tenant: str, customer: str

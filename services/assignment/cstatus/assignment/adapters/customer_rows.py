@@ -21,9 +21,11 @@ from cstatus.assignment.adapters.customer_repository import (
     Profile,
     holding_from_row,
     profile_from_row,
+    times_json,
 )
 from cstatus.assignment.domain.catalogue import Catalogue
 from cstatus.assignment.domain.holding import Holding
+from cstatus.assignment.domain.profile import Stamped
 
 __all__ = ["PROFILE_TEXT_FIELDS", "ChangeRow", "CustomerRows", "Key"]
 
@@ -187,11 +189,12 @@ class CustomerRows:
             " phone = u.phone, active = u.active, marketing_opt_in = u.marketing,"
             " tags = CASE WHEN u.tags IS NULL THEN NULL"
             "  ELSE ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)) END,"
-            " erased = u.erased, version = u.version, updated_at = now()"
+            " erased = u.erased, version = u.version, field_times = u.times, updated_at = now()"
             " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
-            " $7::text[], $8::bool[], $9::bool[], $10::text[], $11::bool[], $12::bigint[])"
+            " $7::text[], $8::bool[], $9::bool[], $10::text[], $11::bool[], $12::bigint[],"
+            " $13::jsonb[])"
             " AS u(tenant, customer_id, number, first_name, last_name, email, phone, active,"
-            " marketing, tags, erased, version)"
+            " marketing, tags, erased, version, times)"
             " WHERE c.tenant = u.tenant AND c.customer_id = u.customer_id",
             [t for t, _ in profiles],
             [p.customer_id for p in ps],
@@ -205,6 +208,7 @@ class CustomerRows:
             [json.dumps(list(p.tags)) if p.tags is not None else None for p in ps],
             [p.erased for p in ps],
             [p.version for p in ps],
+            [times_json(p.field_times) for p in ps],
         )
 
     async def erase_reasons(self, conn: asyncpg.Connection, keys: Iterable[Key]) -> None:
@@ -224,36 +228,52 @@ class CustomerRows:
     async def update_profiles(
         self,
         conn: asyncpg.Connection,
-        updates: Mapping[Key, Mapping[str, Any]],
+        updates: Mapping[Key, Stamped],
         catalogues: Mapping[str, Catalogue],
     ) -> set[Key]:
-        """Write the given profile fields of customers whose update changes nothing else.
+        """Write the given profile fields of customers whose update changes nothing else; a field
+        only where the update is at least as new as what set it, and nothing of an erased one.
 
         Returns the customers it left alone, for the caller to work on as a whole: unknown ones,
         ones holding nothing in a category (of `catalogues[tenant]`) that has a default, and ones
-        whose marketing consent changes. One statement; row locks in (tenant, customer) order.
+        whose marketing consent the update names differently. One statement; row locks in
+        (tenant, customer) order.
         """
         if not updates:
             return set()
         keys = sorted(updates)
         defaults = [(t, c) for t, cat in catalogues.items() for c in cat.defaulted_categories]
+
+        def newer(f: str) -> str:  # the update names the field, at least as new as the stored
+            return (
+                f"w.f ? '{f}' AND (NOT k.field_times ? '{f}' OR"
+                f" (k.field_times->>'{f}')::timestamptz <= (w.ts->>'{f}')::timestamptz)"
+            )
+
         given = [
             *(
-                f"{f} = CASE WHEN w.f ? '{f}' THEN w.f->>'{f}' ELSE k.{f} END"
+                f"{f} = CASE WHEN {newer(f)} THEN w.f->>'{f}' ELSE k.{f} END"
                 for f in PROFILE_TEXT_FIELDS
             ),
-            "active = CASE WHEN w.f ? 'active' THEN (w.f->>'active')::boolean ELSE k.active END",
-            "tags = CASE WHEN NOT w.f ? 'tags' THEN k.tags WHEN jsonb_typeof(w.f->'tags') = 'null'"
+            f"active = CASE WHEN {newer('active')} THEN (w.f->>'active')::boolean ELSE k.active END",
+            f"tags = CASE WHEN NOT ({newer('tags')}) THEN k.tags"
+            " WHEN jsonb_typeof(w.f->'tags') = 'null'"
             " THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(w.f->'tags')) END",
+            "field_times = k.field_times || (SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}')"
+            " FROM jsonb_each(w.ts) e WHERE NOT k.field_times ? e.key"
+            " OR (k.field_times->>e.key)::timestamptz <= (e.value #>> '{}')::timestamptz)",
         ]
+        values = [{n: v for n, (v, _) in updates[k].items()} for k in keys]
+        times = [{n: at.isoformat() for n, (_, at) in updates[k].items()} for k in keys]
         s = self.schema
         rows = await conn.fetch(
-            "WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS u(t, c, f)),"
-            f" w AS (SELECT k.tenant, k.customer_id, u.f FROM u JOIN {s}.customers k"
+            "WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $6::jsonb[])"
+            " AS u(t, c, f, ts)),"
+            f" w AS (SELECT k.tenant, k.customer_id, u.f, u.ts FROM u JOIN {s}.customers k"
             "  ON k.tenant = u.t AND k.customer_id = u.c"
             f"  CROSS JOIN LATERAL (SELECT array_agg(h.category_code) AS held FROM {s}.statuses h"
             "   WHERE h.tenant = u.t AND h.customer_id = u.c) x"
-            "  WHERE NOT (u.f ? 'marketing_opt_in' AND"
+            "  WHERE NOT k.erased AND NOT (u.f ? 'marketing_opt_in' AND"
             "   (u.f->>'marketing_opt_in')::boolean IS DISTINCT FROM k.marketing_opt_in)"
             "  AND NOT EXISTS (SELECT 1 FROM unnest($4::text[], $5::text[]) AS d(t, category)"
             "   WHERE d.t = u.t AND NOT d.category = ANY(coalesce(x.held, '{}')))"
@@ -263,8 +283,9 @@ class CustomerRows:
             " RETURNING k.tenant, k.customer_id",
             [t for t, _ in keys],
             [c for _, c in keys],
-            [dict(updates[k]) for k in keys],
+            values,
             [t for t, _ in defaults],
             [c for _, c in defaults],
+            times,
         )
         return set(keys) - {(r["tenant"], r["customer_id"]) for r in rows}

@@ -12,6 +12,7 @@ from cstatus.assignment.adapters.customer_repository import Profile
 from cstatus.assignment.adapters.customer_rows import ChangeRow, Key
 from cstatus.assignment.domain.catalogue import Catalogue
 from cstatus.assignment.domain.holding import Holding
+from cstatus.assignment.domain.profile import Stamped, newer_fields
 from cstatus.assignment.service.unit_of_work import Writes
 from cstatus.platform.db.outbox import OutboxMessage
 
@@ -86,17 +87,26 @@ class InMemoryUnitOfWork:
         )
 
     async def update_profiles(
-        self, updates: Mapping[Key, Mapping[str, Any]], catalogues: Mapping[str, Catalogue]
+        self, updates: Mapping[Key, Stamped], catalogues: Mapping[str, Catalogue]
     ) -> set[Key]:
         left: set[Key] = set()
-        for key, fields in updates.items():
+        for key, given in updates.items():
             profile = self.profiles.get(key)
-            consent = fields.get("marketing_opt_in", profile and profile.marketing_opt_in)
+            named = {name: value for name, (value, _) in given.items()}
+            consent = named.get("marketing_opt_in", profile and profile.marketing_opt_in)
             incomplete = self._incomplete(key, catalogues.get(key[0], Catalogue()))
-            if profile is None or incomplete or consent != profile.marketing_opt_in:
+            if (
+                profile is None
+                or profile.erased
+                or incomplete
+                or consent != profile.marketing_opt_in
+            ):
                 left.add(key)
                 continue
-            self.profiles[key] = replace(profile, **fields)
+            newer = newer_fields(given, profile.field_times, erased=False)
+            times = {**profile.field_times, **{name: at for name, (_, at) in newer.items()}}
+            fields = {name: value for name, (value, _) in newer.items()}
+            self.profiles[key] = replace(profile, **fields, field_times=times)
         return left
 
     async def appointments(self, keys: Iterable[Key], since: date) -> dict[Key, list[date]]:

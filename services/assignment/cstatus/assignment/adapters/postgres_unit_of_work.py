@@ -14,6 +14,7 @@ from cstatus.assignment.adapters.customer_repository import Profile
 from cstatus.assignment.adapters.customer_rows import CustomerRows, Key
 from cstatus.assignment.domain.catalogue import Catalogue
 from cstatus.assignment.domain.holding import Holding
+from cstatus.assignment.domain.profile import Stamped
 from cstatus.assignment.service.unit_of_work import Writes
 from cstatus.platform.db.outbox import OutboxMessage, enqueue
 
@@ -59,7 +60,7 @@ class PostgresUnitOfWork:
         return await self._bookings.record(self._conn, bookings, seen, catalogues)
 
     async def update_profiles(
-        self, updates: Mapping[Key, Mapping[str, Any]], catalogues: Mapping[str, Catalogue]
+        self, updates: Mapping[Key, Stamped], catalogues: Mapping[str, Catalogue]
     ) -> set[Key]:
         return await self._rows.update_profiles(self._conn, updates, catalogues)
 

@@ -1,8 +1,12 @@
-"""Precomputed restrictions in Redis, one hash per customer: `v` (customer version) and `j` (JSON).
+"""Precomputed restrictions in Redis, one hash per customer: `v` (customer version), `c`
+(configuration version) and `j` (JSON).
 
-A write only replaces an older version (a Lua script compares), so writers racing after their
-commits leave the newest state behind. Redis is a cache: every error is logged and answered with
-None/False, and the caller falls back to PostgreSQL.
+A write only replaces an older entry (a Lua script compares the customer version, then the
+configuration version), so writers racing after their commits leave the newest state behind.
+Redis is a cache: every error is logged and answered with None/False, and the caller falls back
+to PostgreSQL. A reader never trusts an entry by itself: it compares both versions with the
+committed ones (`RestrictionsReader`), so a lost write, a crash before the write, a flush or a
+restore from an older snapshot costs a recomputation, never a wrong answer.
 """
 
 from __future__ import annotations
@@ -28,9 +32,13 @@ log = logging.getLogger(__name__)
 TTL_S = 7 * 24 * 3600
 
 _WRITE_NEWER = """
-local current = redis.call('HGET', KEYS[1], 'v')
-if current and tonumber(current) >= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'v', ARGV[1], 'j', ARGV[2])
+local current = redis.call('HMGET', KEYS[1], 'v', 'c')
+if current[1] then
+  local v, c = tonumber(current[1]), tonumber(current[2] or '-1')
+  local nv, nc = tonumber(ARGV[1]), tonumber(ARGV[4])
+  if v > nv or (v == nv and c >= nc) then return 0 end
+end
+redis.call('HSET', KEYS[1], 'v', ARGV[1], 'c', ARGV[4], 'j', ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1
 """
@@ -41,6 +49,8 @@ class CachedRestrictions:
     version: int
     restrictions: Restrictions
     appointments: tuple[date, ...]
+    config_version: int = 0
+    """The version of the tenant's configuration the restrictions were computed with."""
 
 
 def restrictions_json(r: Restrictions) -> dict[str, Any]:
@@ -109,12 +119,14 @@ class RestrictionsCache:
             version=d["version"],
             restrictions=restrictions_from_json(d["restrictions"]),
             appointments=tuple(date.fromisoformat(a) for a in d["appointments"]),
+            config_version=d.get("config_version", -1),
         )
 
     async def put(self, tenant: str, customer: str, entry: CachedRestrictions) -> bool:
         try:
             written = await self._write(
-                keys=[self.key(tenant, customer)], args=[entry.version, _payload(entry), TTL_S]
+                keys=[self.key(tenant, customer)],
+                args=[entry.version, _payload(entry), TTL_S, entry.config_version],
             )
         except (RedisError, OSError) as error:
             log.warning("restrictions cache not written: %r", error)
@@ -130,7 +142,7 @@ class RestrictionsCache:
                 for (tenant, customer), entry in entries.items():
                     await self._write(
                         keys=[self.key(tenant, customer)],
-                        args=[entry.version, _payload(entry), TTL_S],
+                        args=[entry.version, _payload(entry), TTL_S, entry.config_version],
                         client=pipe,
                     )
                 await pipe.execute()
@@ -148,6 +160,6 @@ def _payload(entry: CachedRestrictions) -> str:
     appointments = json.dumps([a.isoformat() for a in entry.appointments])
     restrictions = _restrictions_text(entry.restrictions)
     return (
-        f'{{"version": {entry.version}, "restrictions": {restrictions},'
-        f' "appointments": {appointments}}}'
+        f'{{"version": {entry.version}, "config_version": {entry.config_version},'
+        f' "restrictions": {restrictions}, "appointments": {appointments}}}'
     )

@@ -22,9 +22,11 @@ from cstatus.assignment.adapters.bulk_jobs import BulkJobs
 from cstatus.assignment.adapters.customer_rows import Key
 from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache
 from cstatus.assignment.domain.holding import ChangeRequest
+from cstatus.assignment.domain.profile import Stamped, merge_newer
 from cstatus.assignment.service.assignments import AfterCommit, Assignments
 from cstatus.assignment.service.batch import profile_fields
 from cstatus.assignment.service.bulk import apply_chunks
+from cstatus.assignment.service.refresh import queue_refresh
 from cstatus.contracts import topics
 from cstatus.contracts.bulk import BULK_CHUNK_SIZE
 from cstatus.contracts.commands import AssignStatus, ClearStatus
@@ -122,8 +124,8 @@ RESERVATION_EVENTS = (
 
 def _profile_updates(
     events: Sequence[CloudEvent[Any]], reconfigured: set[str]
-) -> dict[Key, dict[str, Any]]:
-    """The profile fields given to each customer, merged in order, where they can be written
+) -> dict[Key, Stamped]:
+    """The profile fields given to each customer, the newest by event time winning, where they can be written
     set-wise: the customer's events in the batch are all profile updates or reservations (which
     commute), in a tenant not reconfigured by the batch."""
     others = {
@@ -131,12 +133,12 @@ def _profile_updates(
         for e in events
         if not isinstance(e.data, CustomerProfile | RESERVATION_EVENTS)
     }
-    updates: dict[Key, dict[str, Any]] = {}
+    updates: dict[Key, Stamped] = {}
     for e in events:
         key, data = (e.tenant, e.subject), e.data
         if isinstance(data, CustomerProfile) and key not in others and e.tenant not in reconfigured:
-            given = data.model_dump(include=data.model_fields_set)
-            updates.setdefault(key, {}).update(profile_fields(given))
+            given = profile_fields(data.model_dump(include=data.model_fields_set))
+            merge_newer(updates.setdefault(key, {}), {n: (v, e.time) for n, v in given.items()})
     return updates
 
 
@@ -184,7 +186,8 @@ class EventApplier:
                     if data.tenant != tenant:
                         raise ValueError(f"configuration of {data.tenant} sent as tenant {tenant}")
                     document = data.config.model_dump(mode="json")
-                    await self._service.config.save(conn, data.tenant, data.version, document)
+                    if await self._service.config.save(conn, tenant, data.version, document):
+                        await queue_refresh(conn, self._service.schema, tenant, data.version)
                     batch.config_changed(data.tenant)
                 case StatusProposed() | AssignStatus() | ClearStatus():
                     await batch.change(tenant, customer, requests[i], publish_rejection=True)
@@ -192,7 +195,7 @@ class EventApplier:
                     await batch.erase(tenant, customer)
                 case CustomerProfile() if (tenant, customer) not in written:
                     given = data.model_dump(include=data.model_fields_set)
-                    await batch.update_profile(tenant, customer, given)
+                    await batch.update_profile(tenant, customer, given, event.time)
                 case CustomerProfile():  # written set-wise above
                     pass
                 case _ if (tenant, customer) in touched:  # a reservation event that matters

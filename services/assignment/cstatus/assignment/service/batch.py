@@ -29,6 +29,7 @@ from cstatus.assignment.domain.guards import (
     expire_pin,
 )
 from cstatus.assignment.domain.holding import ChangeRequest, Holding
+from cstatus.assignment.domain.profile import Stamped, newer_fields
 from cstatus.assignment.domain.restrictions import restrictions_of
 from cstatus.assignment.service import publish
 from cstatus.assignment.service.after_commit import AfterCommit
@@ -204,7 +205,7 @@ class CustomerBatch:
             self._record(state, decision, ref_id, {"rule": "pin_expired"})
         return decision
 
-    async def record_profiles(self, updates: Mapping[Key, Mapping[str, Any]]) -> set[Key]:
+    async def record_profiles(self, updates: Mapping[Key, Stamped]) -> set[Key]:
         """Write profile updates that change nothing else, before the batch locks anyone (call it
         before `open`); `updates` holds each customer's `profile_fields`, merged in order.
 
@@ -214,17 +215,24 @@ class CustomerBatch:
         catalogues = {tenant: await self.catalogue(tenant) for tenant, _ in updates}
         return await self._uow.update_profiles(updates, catalogues)
 
-    async def update_profile(self, tenant: str, customer: str, given: Mapping[str, Any]) -> None:
-        """Store the profile fields given (absent ones stay); a new customer gets its defaults."""
+    async def update_profile(
+        self, tenant: str, customer: str, given: Mapping[str, Any], at: datetime | None = None
+    ) -> None:
+        """Store the profile fields given (absent ones stay) where they are at least as new as
+        the stored ones (`at`: the event's time); a new customer gets its defaults."""
         state = await self.customer(tenant, customer)
-        fields = profile_fields(given)
+        at = at or self.now
+        stamped = {name: (value, at) for name, value in profile_fields(given).items()}
+        newer = newer_fields(stamped, state.profile.field_times, erased=state.profile.erased)
+        fields = {name: value for name, (value, _) in newer.items()}
         if not fields:
             return
+        times = {**state.profile.field_times, **{name: t for name, (_, t) in newer.items()}}
         if fields.get("marketing_opt_in", state.profile.marketing_opt_in) != (
             state.profile.marketing_opt_in
         ):
             state.bump = state.snapshot = True
-        state.profile = replace(state.profile, **fields)
+        state.profile = replace(state.profile, **fields, field_times=times)
         state.profile_changed = True
 
     async def erase(self, tenant: str, customer: str) -> None:
@@ -267,6 +275,12 @@ class CustomerBatch:
         """The customer is seen (defaults) and gets a new cache entry with its appointments."""
         state = await self.customer(tenant, customer)
         state.bump = True
+
+    async def refresh(self, tenant: str, customer: str) -> None:
+        """After a configuration change: defaults given, restrictions recomputed, a new version
+        (new cache entry) and a snapshot."""
+        state = await self.customer(tenant, customer)
+        state.bump = state.snapshot = True
 
     async def commit(self) -> None:
         """Write everything the batch did; its transaction commits after this."""
@@ -313,7 +327,9 @@ class CustomerBatch:
             self._after.add(
                 state.tenant,
                 state.customer,
-                CachedRestrictions(state.profile.version, restrictions, tuple(dates)),
+                CachedRestrictions(
+                    state.profile.version, restrictions, tuple(dates), state.catalogue.version
+                ),
             )
         await self._uow.publish(self._messages)
         self._messages = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -68,7 +69,9 @@ async def customer_detail(
 
 
 class RestrictionsReader:
-    """One Redis read per customer; on a miss (or Redis down) computed from PostgreSQL."""
+    """Always current (SPEC §1 v2, freshness): a Redis entry is served only when its customer
+    and configuration versions are the committed ones (one primary-key read of PostgreSQL, beside
+    the Redis read); otherwise the restrictions are computed from PostgreSQL and cached again."""
 
     def __init__(self, service: Assignments, pool: asyncpg.Pool, cache: RestrictionsCache) -> None:
         self._service = service
@@ -76,8 +79,11 @@ class RestrictionsReader:
         self.cache = cache
 
     async def get(self, tenant: str, customer: str, now: datetime) -> CachedRestrictions:
-        cached = await self.cache.get(tenant, customer)
-        if cached is not None:
+        cached, committed = await asyncio.gather(
+            self.cache.get(tenant, customer),
+            self._service.repo.versions(self._pool, tenant, customer),
+        )
+        if cached is not None and (cached.version, cached.config_version) == committed:
             return cached
         s = self._service
         async with self._pool.acquire() as conn:
@@ -89,7 +95,9 @@ class RestrictionsReader:
                     for c in catalogue.active_categories
                     if (d := c.default_status) is not None
                 }
-                return CachedRestrictions(0, restrictions_of(catalogue, defaults, None), ())
+                return CachedRestrictions(
+                    0, restrictions_of(catalogue, defaults, None), (), catalogue.version
+                )
             holdings = await s.repo.holdings(conn, tenant, customer)
             appointments = await s.repo.appointments(
                 conn, tenant, customer, (now - APPOINTMENT_HORIZON).date()
@@ -98,6 +106,7 @@ class RestrictionsReader:
             profile.version,
             restrictions_of(catalogue, holdings, profile.marketing_opt_in),
             tuple(appointments),
+            catalogue.version,
         )
         await self.cache.put(tenant, customer, entry)
         return entry

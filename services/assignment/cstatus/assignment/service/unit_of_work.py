@@ -17,6 +17,7 @@ from cstatus.assignment.adapters.customer_repository import Profile
 from cstatus.assignment.adapters.customer_rows import ChangeRow, Key
 from cstatus.assignment.domain.catalogue import Catalogue
 from cstatus.assignment.domain.holding import Holding
+from cstatus.assignment.domain.profile import Stamped
 from cstatus.platform.db.outbox import OutboxMessage
 
 __all__ = ["CustomerUnitOfWork", "Writes"]
@@ -59,11 +60,12 @@ class CustomerUnitOfWork(Protocol):
         ...
 
     async def update_profiles(
-        self, updates: Mapping[Key, Mapping[str, Any]], catalogues: Mapping[str, Catalogue]
+        self, updates: Mapping[Key, Stamped], catalogues: Mapping[str, Catalogue]
     ) -> set[Key]:
         """Write the profile fields of customers whose update changes nothing else (before any
-        lock); return the ones left alone: unknown, missing a default, or whose marketing
-        consent changes."""
+        lock), each field only if at least as new as the stored one, nothing of an erased
+        customer; return the ones left alone: unknown, missing a default, or whose marketing
+        consent the update names differently."""
         ...
 
     async def appointments(self, keys: Iterable[Key], since: date) -> dict[Key, list[date]]:

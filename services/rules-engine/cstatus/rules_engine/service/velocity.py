@@ -37,17 +37,18 @@ VelocitySource = Callable[
 """(tenant, rules, customer -> stored activity) -> customer -> metric -> recent points."""
 
 
-def _recent_from(events: Sequence[ActivityEvent], metric: str, horizon: int) -> list[VelocityPoint]:
-    return recent(points_of(events, metric), horizon)
+def _union(*sources: Sequence[VelocityPoint]) -> list[VelocityPoint]:
+    found = {p.event_id: p for points in sources for p in points}
+    return sorted(found.values(), key=lambda p: (p.time, p.event_id))
 
 
 async def from_activity(
     tenant: str, rules: TenantRules, activity: Mapping[str, Sequence[ActivityEvent]]
 ) -> dict[str, VelocityPoints]:
-    """The recent points of each customer, from the activity stored in PostgreSQL."""
-    horizon = rules.velocity_horizon
+    """Every point of each customer, from the activity stored in PostgreSQL: a rule matches when
+    its threshold is passed in *any* window, so a late event's burst counts as an early one's."""
     return {
-        customer: {m: _recent_from(events, m, horizon) for m in rules.velocity_windows}
+        customer: {m: points_of(events, m) for m in rules.velocity_windows}
         for customer, events in activity.items()
     }
 
@@ -128,11 +129,14 @@ class WindowedVelocity:
                 for metric in rules.velocity_windows:
                     key = WindowKey(tenant, epochs.get(tenant, -1), horizon, metric, customer)
                     kept = found.get(key)
+                    stored = points_of(events, metric)
                     if kept is None:
-                        kept = _recent_from(events, metric, horizon)
+                        kept = recent(stored, horizon)
                         if key in found:
                             refill[key] = kept
-                    mine[metric] = recent(kept, horizon)
+                    # The window keeps the points near the newest one; a late event's points
+                    # (older than that) are in the stored activity: every window counts.
+                    mine[metric] = _union(kept, stored)
                 answer[customer] = mine
             if refill and self._available():
                 try:

@@ -1,0 +1,36 @@
+"""Profile fields from CRM events: per field, the latest event by its CloudEvents `time` wins.
+
+SPEC §1 (v2): the outcome must not depend on the order events are processed in. Each stored field
+remembers the time of the event that set it; a field given by an older event is ignored. After an
+erasure no profile event, however late or reordered, brings personal data back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+__all__ = ["Stamped", "merge_newer", "newer_fields"]
+
+Stamped = dict[str, tuple[Any, datetime]]
+"""field → (value, time of the event that gave it)."""
+
+
+def newer_fields(given: Stamped, times: Mapping[str, datetime], *, erased: bool) -> Stamped:
+    """The fields of `given` at least as new as the ones stored (set at `times`); none once erased."""
+    if erased:
+        return {}
+    return {
+        name: (value, at)
+        for name, (value, at) in given.items()
+        if (before := times.get(name)) is None or at >= before
+    }
+
+
+def merge_newer(into: Stamped, given: Stamped) -> None:
+    """Fold `given` into `into`, field by field, the newer value winning (a batch's events)."""
+    for name, (value, at) in given.items():
+        current = into.get(name)
+        if current is None or at >= current[1]:
+            into[name] = (value, at)
