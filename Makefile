@@ -8,10 +8,11 @@ SERVICES := deploy/local/services.sh
 MEMBERS := libs/contracts libs/platform libs/driver services/status-config services/assignment services/rules-engine services/audit
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+RELIABILITY_ARGS ?=
 ROLE ?= status:admin
 TENANT ?= demo
 
-.PHONY: help setup up down stack-up services-up run demo test test-unit lint schemas bench clean token status
+.PHONY: help setup up down stack-up services-up run demo test test-unit lint schemas bench clean token status reliability
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -63,6 +64,10 @@ lint: setup ## ruff, mypy --strict and the import-linter contracts
 
 schemas: setup ## regenerate the JSON Schemas of every contract into schemas/
 	$(PY) -m cstatus.contracts.schemas
+
+reliability: stack-up ## the reliability matrix: faults while load runs, checked against a reference model (tests/reliability)
+	bash $(SERVICES) down
+	$(PY) tests/reliability/run.py $(RELIABILITY_ARGS)
 
 bench: up ## the SPEC §3 measurements into bench/results/latest.json: make bench BENCH_ARGS="--quick --only checks"
 	$(PY) bench/run.py $(BENCH_ARGS)

@@ -21,11 +21,11 @@ from typing import Any
 import httpx
 from checker import Findings, compare, observe
 from cluster import Cluster
-from faults import FaultProxy, Stack
 from model import expect
 from workload import CATEGORIES, ConfigChange, Event, HttpChange, Poison, Step, generate
 
 from cstatus.contracts import topics
+from cstatus.driver.faults import FaultProxy, Stack
 from cstatus.driver.offsets import ALL_GROUPS, Offsets
 from cstatus.driver.publisher import Publisher
 from cstatus.driver.reader import read_between

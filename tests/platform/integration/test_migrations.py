@@ -25,7 +25,13 @@ async def test_migrations_apply_once_in_order(
             " WHERE table_schema = $1 AND table_name = 'things' ORDER BY ordinal_position",
             schema,
         )
-    assert first == ["platform_0001_inbox", "platform_0002_outbox", "0001_things", "0002_more"]
+    assert first == [
+        "platform_0001_inbox",
+        "platform_0002_outbox",
+        "platform_0003_outbox_parked",
+        "0001_things",
+        "0002_more",
+    ]
     assert second == []
     assert [c["column_name"] for c in columns] == ["id", "name"]
 

@@ -10,11 +10,12 @@ from typing import Any
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer
+from aiokafka.errors import MessageSizeTooLargeError
 
 from cstatus.platform.db.inbox import claim_many
 from cstatus.platform.db.migrations import apply_migrations
 from cstatus.platform.db.outbox import OutboxMessage, enqueue
-from cstatus.platform.db.relay import OutboxRelay
+from cstatus.platform.db.relay import NotLeader, OutboxRelay
 from cstatus.platform.kafka.producer import KafkaProducer
 from cstatus.platform.settings import KafkaSettings
 
@@ -69,8 +70,12 @@ async def _migrated(pg_pool: asyncpg.Pool, schema: str) -> None:
 
 async def _drain(relay: OutboxRelay, pg_pool: asyncpg.Pool) -> None:
     async with pg_pool.acquire() as conn:
-        while await relay.relay_once(conn):
-            pass
+        assert await relay.try_lead(conn)
+        try:
+            while await relay.relay_once(conn):
+                pass
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock_all()")
 
 
 async def test_relay_publishes_exactly_the_committed_rows_in_order_per_key(
@@ -169,3 +174,69 @@ async def test_only_one_relay_leads_per_schema(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class RefusesLarge:
+    """A sink standing for the broker: refuses for good any message over `limit` bytes."""
+
+    def __init__(self, inner: KafkaProducer, limit: int) -> None:
+        self._inner, self._limit = inner, limit
+
+    async def send_batch(self, messages: Sequence[OutboxMessage]) -> None:
+        if any(len(m.value) > self._limit for m in messages):
+            raise MessageSizeTooLargeError("over the broker's message.max.bytes")
+        await self._inner.send_batch(messages)
+
+
+async def test_a_message_the_broker_refuses_is_parked_and_the_others_flow(
+    stack: Any, pg_pool: asyncpg.Pool, schema: str, new_topic: Any
+) -> None:
+    """The review found one refused row blocking the schema's whole outbox for good, re-sent
+    every 2 s; now it is parked with its error and the rows behind it are published."""
+    topic = await new_topic(partitions=1, with_dlq=False)
+    await _migrated(pg_pool, schema)
+    async with pg_pool.acquire() as conn, conn.transaction():
+        messages = [_message(topic, "k", n) for n in range(6)]
+        messages[2] = OutboxMessage(topic, b"k", b"x" * 5_000)
+        await enqueue(conn, schema, messages)
+    producer = KafkaProducer(KafkaSettings(bootstrap=stack.kafka_bootstrap), client_id="t")
+    await producer.start()
+    try:
+        relay = OutboxRelay(pg_pool, schema, RefusesLarge(producer, 1_000), batch_size=4)
+        await _drain(relay, pg_pool)
+    finally:
+        await producer.stop()
+    records = await _read_all(stack.kafka_bootstrap, topic, expected=5)
+    assert [r.value.decode() for r in records] == [f"k:{n}" for n in (0, 1, 3, 4, 5)]
+    parked = await pg_pool.fetch(f"SELECT value, error FROM {schema}.outbox_parked")
+    assert [(len(p["value"]), p["error"].split(":")[0]) for p in parked] == [
+        (5_000, "MessageSizeTooLargeError")
+    ]
+    assert (relay.parked, relay.published) == (1, 5)
+    assert await pg_pool.fetchval(f"SELECT count(*) FROM {schema}.outbox") == 0
+
+
+async def test_a_relay_that_lost_its_lock_publishes_nothing(
+    stack: Any, pg_pool: asyncpg.Pool, schema: str, new_topic: Any
+) -> None:
+    """Fencing: the review found leadership could stay with a relay whose lock had passed on."""
+    topic = await new_topic(partitions=1, with_dlq=False)
+    await _migrated(pg_pool, schema)
+    async with pg_pool.acquire() as conn, conn.transaction():
+        await enqueue(conn, schema, [_message(topic, "k", n) for n in range(3)])
+    producer = KafkaProducer(KafkaSettings(bootstrap=stack.kafka_bootstrap), client_id="t")
+    await producer.start()
+    try:
+        old, new = (OutboxRelay(pg_pool, schema, producer) for _ in range(2))
+        async with pg_pool.acquire() as a, pg_pool.acquire() as b:
+            assert await old.try_lead(a)
+            await a.execute("SELECT pg_advisory_unlock_all()")  # its session lost the lock
+            assert await new.try_lead(b)
+            with pytest.raises(NotLeader):
+                await old.relay_once(a)
+            assert await pg_pool.fetchval(f"SELECT count(*) FROM {schema}.outbox") == 3
+            assert await new.relay_once(b) == 3
+            await b.execute("SELECT pg_advisory_unlock_all()")
+    finally:
+        await producer.stop()
+    assert len(await _read_all(stack.kafka_bootstrap, topic, expected=3)) == 3

@@ -154,7 +154,9 @@ async def test_a_tenant_prefix_scopes_what_is_applied(
             subject="c1",
             time=datetime(2026, 11, 20, tzinfo=UTC),
         )
-        await raw.send_and_wait(topics.BOOKINGS_RESERVATIONS, encode(event), key=b"k")
+        await raw.send_and_wait(
+            topics.BOOKINGS_RESERVATIONS, encode(event), key=message_key(tenant, "c")
+        )
     await raw.stop()
     broker = create_broker(settings, client_id="t")
     subscribe_batch(

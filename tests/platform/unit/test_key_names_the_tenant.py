@@ -14,16 +14,22 @@ from cstatus.platform.kafka.transactional import KeyMismatch, decode_record
 pytestmark = pytest.mark.unit
 
 EVENT = {
-    "specversion": "1.0", "id": "e-1", "source": "pos", "type": "reservation.booked",
-    "time": "2026-11-20T10:00:00Z", "tenant": "acme", "subject": "c-1",
+    "specversion": "1.0",
+    "id": "e-1",
+    "source": "pos",
+    "type": "reservation.booked",
+    "time": "2026-11-20T10:00:00Z",
+    "tenant": "acme",
+    "subject": "c-1",
     "data": {"reservation_id": "r-1", "arrival_date": "2026-12-01"},
 }
 
 
 def _record(key: bytes | None) -> ConsumerRecord[bytes, bytes]:
     value = json.dumps(EVENT).encode()
-    return ConsumerRecord(topics.BOOKINGS_RESERVATIONS, 0, 1, 0, 0, key, value, None,
-                          len(key or b""), len(value), [])
+    return ConsumerRecord(
+        topics.BOOKINGS_RESERVATIONS, 0, 1, 0, 0, key, value, None, len(key or b""), len(value), []
+    )
 
 
 def test_the_key_must_name_the_envelope_tenant() -> None:

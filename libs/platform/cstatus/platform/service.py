@@ -32,10 +32,10 @@ from cstatus.platform.kafka.broker import create_broker, subscribe_batch
 from cstatus.platform.kafka.dead_letters import DeadLetters
 from cstatus.platform.kafka.lag import LagMonitor
 from cstatus.platform.kafka.producer import KafkaProducer
-from cstatus.platform.settings import ServiceSettings
+from cstatus.platform.settings import RedisSettings, ServiceSettings
 from cstatus.platform.telemetry import configure_logging, configure_tracing
 
-__all__ = ["BatchHandler", "ServiceRuntime", "Subscription"]
+__all__ = ["BatchHandler", "ServiceRuntime", "Subscription", "connect_redis"]
 
 log = logging.getLogger(__name__)
 STOP_TIMEOUT_S = 10.0
@@ -50,6 +50,13 @@ class Subscription:
     group_id: str
     topics: tuple[str, ...]
     build: Callable[[ServiceRuntime, DeadLetters], BatchHandler]
+
+
+def connect_redis(settings: RedisSettings) -> aioredis.Redis:
+    """A Redis client whose calls fail after `timeout_s` (the caller falls back to PostgreSQL)."""
+    return aioredis.Redis.from_url(
+        settings.url, socket_timeout=settings.timeout_s, socket_connect_timeout=settings.timeout_s
+    )
 
 
 class ServiceRuntime:
@@ -112,7 +119,7 @@ class ServiceRuntime:
         self._pool = await create_pool(self.settings.postgres, schema=self.schema)
         async with self._pool.acquire() as conn:
             await apply_migrations(conn, self.schema, load_migrations(self._migrations))
-        self._redis = aioredis.Redis.from_url(self.settings.redis.url)
+        self._redis = connect_redis(self.settings.redis)
         await self.producer.start()
         for sub in self._subscriptions:
             dead_letters = DeadLetters(self.producer, group=sub.group_id)

@@ -68,12 +68,19 @@ class PostgresSettings(BaseSettings):
     dsn: str = "postgresql://cstatus:cstatus@127.0.0.1:5432/cstatus"
     pool_min: int = Field(1, ge=1)
     pool_max: int = Field(10, ge=1)
+    command_timeout_s: float = Field(
+        30.0, gt=0, le=3600, description="a statement not answered by then fails (and is retried)"
+    )
+    connect_timeout_s: float = Field(5.0, gt=0, le=120)
 
 
 class RedisSettings(BaseSettings):
     model_config = _block("CSTATUS_REDIS_")
 
     url: str = "redis://127.0.0.1:6379/0"
+    timeout_s: float = Field(
+        0.5, gt=0, le=60, description="a Redis call not answered by then falls back to PostgreSQL"
+    )
 
 
 class AuthSettings(BaseSettings):

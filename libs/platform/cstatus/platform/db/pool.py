@@ -26,6 +26,16 @@ async def create_pool(settings: PostgresSettings, *, schema: str) -> asyncpg.Poo
         min_size=settings.pool_min,
         max_size=settings.pool_max,
         init=init_connection,
-        server_settings={"search_path": f"{schema},public", "application_name": schema},
+        command_timeout=settings.command_timeout_s,
+        timeout=settings.connect_timeout_s,
+        server_settings={
+            "search_path": f"{schema},public",
+            "application_name": schema,
+            # A client gone silent (crashed host, partition) is noticed within ~25 s, so its
+            # locks (the outbox relay's leadership) pass to another replica.
+            "tcp_keepalives_idle": "10",
+            "tcp_keepalives_interval": "5",
+            "tcp_keepalives_count": "3",
+        },
     )
     return pool

@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import asyncpg
+from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
 from aiokafka.structs import ConsumerRecord
+from redis.exceptions import RedisError
 
 from cstatus.platform.kafka.dead_letters import DeadLetters
 
@@ -44,15 +46,40 @@ _TRANSIENT: tuple[type[BaseException], ...] = (
     asyncio.TimeoutError,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.exceptions.SerializationError,
-    asyncpg.exceptions.DeadlockDetectedError,
-    asyncpg.exceptions.AdminShutdownError,
+    RedisError,
+    KafkaConnectionError,
+    KafkaTimeoutError,
+)
+
+_TRANSIENT_SQLSTATE_CLASSES = frozenset({"08", "40", "53", "54", "55", "57", "58", "XX"})
+"""SQLSTATE classes of the database's condition, not of the message: connection exception (08),
+transaction rollback (40: serialization, deadlock), insufficient resources (53: too many
+connections, disk full, out of memory), program limit (54), object not in prerequisite state
+(55: lock not available), operator intervention (57: shutdown, crash restart, cannot connect now,
+statement timeout), system error (58) and internal error (XX)."""
+_TRANSIENT_SQLSTATES = frozenset(
+    {
+        "25006",  # read_only_sql_transaction: a replica, or the primary right after a failover
+        "25P03",  # idle_in_transaction_session_timeout
+        "0A000",  # feature_not_supported: e.g. a hot-standby conflict while recovering
+    }
 )
 
 
 def is_transient(error: BaseException) -> bool:
-    return isinstance(error, _TRANSIENT)
+    """Whether a later try may succeed: the failure is of a dependency (unreachable, restarting,
+    read-only, full, overloaded, timing out), not of the message. Only data errors are poison:
+    a message failing with one of those is dead-lettered after its tries; with a transient
+    error the consumer waits, without limit."""
+    if isinstance(error, _TRANSIENT):
+        return True
+    if isinstance(error, asyncpg.PostgresError):
+        state = str(getattr(error, "sqlstate", "") or "")
+        return state[:2] in _TRANSIENT_SQLSTATE_CLASSES or state in _TRANSIENT_SQLSTATES
+    if isinstance(error, KafkaError) and getattr(error, "retriable", False):
+        return True
+    cause = error.__cause__ or error.__context__
+    return cause is not None and cause is not error and is_transient(cause)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,8 +17,14 @@ from pathlib import Path
 
 __all__ = ["FaultProxy", "Stack"]
 
-ROOT = Path(__file__).resolve().parents[2]
-STACK_SH = ROOT / "deploy/local/stack.sh"
+
+def _stack_sh() -> Path:
+    """`deploy/local/stack.sh` of the checkout this package is installed from (editable)."""
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / "deploy/local/stack.sh"
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError("deploy/local/stack.sh not found above the driver package")
 
 
 class FaultProxy:
@@ -88,7 +94,7 @@ class Stack:
     def _fault(self, what: str) -> None:
         started = time.monotonic()
         done = subprocess.run(
-            ["bash", str(STACK_SH), "fault", what], capture_output=True, text=True, timeout=180
+            ["bash", str(_stack_sh()), "fault", what], capture_output=True, text=True, timeout=180
         )
         if done.returncode != 0:
             raise RuntimeError(f"stack fault {what}: {done.stdout}{done.stderr}")
