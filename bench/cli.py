@@ -19,12 +19,12 @@ from bench.checks import measure_checks
 from bench.latency import measure_latency
 from bench.machine import describe
 from bench.memory import MemorySampler
-from cstatus.driver.offsets import Offsets
 from bench.pipeline import measure_pipeline
 from bench.sweep import measure_sweep
 from bench.system import ROOT, System
 from bench.warmup import prepare_tenant
 from bench.workload import Workload
+from cstatus.driver.offsets import Offsets
 
 __all__ = ["main"]
 

@@ -14,12 +14,12 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
-from cstatus.driver.offsets import Offsets
 from bench.producing import produce_at_rate, producer
 from bench.stats import percentiles
 from bench.system import System
 from bench.workload import Message, Workload
 from cstatus.contracts import topics
+from cstatus.driver.offsets import Offsets
 
 __all__ = ["LatencyResult", "measure_latency"]
 

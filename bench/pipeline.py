@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from cstatus.driver.offsets import GROUPS, Offsets, Progress
 from bench.producing import IN_FLIGHT, produce_all, producer
 from bench.system import System
 from bench.workload import Workload
+from cstatus.driver.offsets import GROUPS, Offsets, Progress
 
 __all__ = ["PipelineResult", "measure_pipeline"]
 

@@ -12,9 +12,9 @@ from typing import Any
 import asyncpg
 import httpx
 
-from cstatus.driver.offsets import Offsets
 from bench.sweep_data import Generated, delete_tenant, find_unswept, generate
 from bench.system import System, provision_tenant, wait_engine_config
+from cstatus.driver.offsets import Offsets
 
 __all__ = ["measure_sweep"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import time
 
-from cstatus.driver.offsets import Offsets
 from bench.producing import produce_all, producer
 from bench.system import System, provision_tenant, wait_engine_config
 from bench.workload import Workload
+from cstatus.driver.offsets import Offsets
 
 __all__ = ["prepare_tenant"]
 

@@ -1,9 +1,11 @@
 """The runtime of a service: one FastAPI app whose lifespan runs its Kafka side too.
 
 `ServiceRuntime` is built by a service's `bootstrap.create_app(settings)` — nothing connects until
-the app starts. On start it opens the PostgreSQL pool and applies the service's migrations, connects
-Redis, starts the producer, the broker's subscriptions, the outbox relay and the lag monitor; on stop
-it closes them in reverse order, letting in-flight batches finish.
+the app starts. On start it opens the PostgreSQL pool and applies the service's migrations and
+connects Redis; the Kafka side (producer, the broker's subscriptions, the outbox relay and the lag
+monitor) is attached in the background, tried again until the broker answers — so a service starts
+and serves its HTTP API (checks included) while Kafka is down, reporting not ready until it is
+attached. On stop it closes everything in reverse order, letting in-flight batches finish.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ __all__ = ["BatchHandler", "ServiceRuntime", "Subscription", "connect_redis"]
 
 log = logging.getLogger(__name__)
 STOP_TIMEOUT_S = 10.0
+KAFKA_START_TIMEOUT_S = 20.0
+KAFKA_START_GRACE_S = 5.0
 
 BatchHandler = Callable[[Sequence[ConsumerRecord[bytes, bytes]]], Awaitable[None]]
 
@@ -84,6 +88,7 @@ class ServiceRuntime:
         self._tasks: list[asyncio.Task[None]] = []
         self._background: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = []
         self.relay: OutboxRelay | None = None
+        self._kafka_attached = False
         for sub in self._subscriptions:
             self._subscribe(sub)
 
@@ -120,11 +125,48 @@ class ServiceRuntime:
         async with self._pool.acquire() as conn:
             await apply_migrations(conn, self.schema, load_migrations(self._migrations))
         self._redis = connect_redis(self.settings.redis)
-        await self.producer.start()
         for sub in self._subscriptions:
             dead_letters = DeadLetters(self.producer, group=sub.group_id)
             self._handlers[sub.group_id] = sub.build(self, dead_letters)
-        await self.broker.start()
+        for name, work in self._background:
+            self._tasks.append(asyncio.create_task(work(), name=f"{self.name}-{name}"))
+        attach = asyncio.create_task(self._attach_kafka(), name=f"{self.name}-kafka")
+        self._tasks.append(attach)
+        # Usually the broker answers at once: start consuming before serving. If it does not,
+        # serve without it (checks work from PostgreSQL and Redis) and attach when it is back.
+        await asyncio.wait({attach}, timeout=KAFKA_START_GRACE_S)
+
+    @property
+    def kafka_attached(self) -> bool:
+        return self._kafka_attached
+
+    async def _attach_kafka(self, *, first_wait_s: float = 0.5, max_wait_s: float = 10.0) -> None:
+        """Start the producer and the subscriptions once the broker answers, then the relay and
+        the lag monitor; tried again with back-off for as long as it takes."""
+        wait_s = first_wait_s
+        while True:
+            try:
+                await asyncio.wait_for(self.producer.start(), KAFKA_START_TIMEOUT_S)
+                await asyncio.wait_for(self.broker.start(), KAFKA_START_TIMEOUT_S)
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                log.warning("Kafka not reachable yet (%r); serving HTTP, trying again", error)
+                await self._detach_kafka()
+                await asyncio.sleep(wait_s)
+                wait_s = min(max_wait_s, wait_s * 2)
+        self._kafka_attached = True
+        log.info("Kafka attached: consuming and relaying")
+        self._start_kafka_tasks()
+
+    async def _detach_kafka(self) -> None:
+        for stop in (self.broker.stop, self.producer.stop):
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(stop(), STOP_TIMEOUT_S)
+
+    def _start_kafka_tasks(self) -> None:
+        assert self._pool is not None
         self.relay = OutboxRelay(self._pool, self.schema, self.producer)
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
         if self._subscriptions:
@@ -137,8 +179,6 @@ class ServiceRuntime:
                 self.registry,
             )
             self._tasks.append(asyncio.create_task(lag.run(), name=f"{self.name}-lag"))
-        for name, work in self._background:
-            self._tasks.append(asyncio.create_task(work(), name=f"{self.name}-{name}"))
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -149,8 +189,8 @@ class ServiceRuntime:
             for task in stuck:
                 log.warning("background task %s did not stop in time", task.get_name())
         self._tasks.clear()
-        await self.broker.stop()
-        await self.producer.stop()
+        await self._detach_kafka()
+        self._kafka_attached = False
         if self._redis is not None:
             await self._redis.aclose()
         if self._pool is not None:
@@ -163,6 +203,10 @@ class ServiceRuntime:
         return await self.redis.ping()
 
     async def _check_kafka(self) -> object:
+        if not self._kafka_attached:
+            raise ConnectionError("not attached to Kafka yet")
+        if not self.producer.healthy:
+            raise ConnectionError("the producer failed its last send and is being rebuilt")
         if not await self.broker.ping(timeout=1.5):
             raise ConnectionError("broker does not answer")
         return True

@@ -23,21 +23,15 @@ import json
 import logging
 
 import asyncpg
-from aiokafka.errors import KafkaError
 
 from cstatus.platform.db.outbox import OutboxMessage, notify_channel
-from cstatus.platform.kafka.producer import MessageSink
+from cstatus.platform.kafka.producer import MessageSink, refused_for_good
 
-__all__ = ["NotLeader", "OutboxRelay", "refused_for_good"]
+__all__ = ["NotLeader", "OutboxRelay"]
 
 
 class NotLeader(RuntimeError):
     """The relay no longer holds its schema's lock: another replica publishes now."""
-
-
-def refused_for_good(error: BaseException) -> bool:
-    """The broker will refuse this message however often it is sent (size, invalid topic…)."""
-    return isinstance(error, KafkaError) and not getattr(error, "retriable", True)
 
 
 log = logging.getLogger(__name__)
