@@ -1,7 +1,7 @@
 -- Bulk changes travel as chunks on customer-status.bulk.v1 (the customer ids are in the messages):
 -- the per-customer items give way to the chunks already counted and the refusals per customer.
-DROP TABLE bulk_items;
-DROP INDEX bulk_jobs_open;
+-- Expand only (docs/operations.md, "Migrations"): `bulk_items`, which the previous release still
+-- writes during a rolling upgrade, stays until a `_contract_` migration of a later release.
 
 CREATE TABLE bulk_chunks (
     job_id text    NOT NULL REFERENCES bulk_jobs (id) ON DELETE CASCADE,
