@@ -58,6 +58,7 @@ class Findings:
     valid_dead_lettered: list[str] = field(default_factory=list)
     poison_wrong: list[str] = field(default_factory=list)
     duplicate_records: int = 0
+    duplicate_dead_letter_records: int = 0
     dead_letters: int = 0
 
     @property
@@ -79,6 +80,7 @@ class Findings:
             "valid_dead_lettered": len(self.valid_dead_lettered),
             "poison_not_dead_lettered_once": len(self.poison_wrong),
             "duplicate_change_records": self.duplicate_records,
+            "duplicate_dead_letter_records": self.duplicate_dead_letter_records,
             "dead_letters": self.dead_letters,
             "kinds": dict(
                 Counter(
@@ -293,10 +295,23 @@ def _dead_letters(work: Workload, records: list[Record], found: Findings) -> Non
     valid = {(e.key(), e.value()) for e in work.steps if isinstance(e, Event)}
     poison = {(p.key, p.value): p for p in work.steps if isinstance(p, Poison)}
     lettered: dict[tuple[bytes | None, bytes | None], Counter[str]] = defaultdict(Counter)
+    seen: set[tuple[str | None, ...]] = set()
     for r in records:
         if not r.topic.endswith(".dlq"):
             continue
         found.dead_letters += 1
+        # A relay crash between publishing and deleting may repeat a dead-letter *record* (as it
+        # may a change); dead-lettering the same consumed record twice is what must not happen.
+        coordinates = (
+            r.header("x-dlq-consumer-group"),
+            r.header("x-dlq-original-topic"),
+            r.header("x-dlq-original-partition"),
+            r.header("x-dlq-original-offset"),
+        )
+        if coordinates in seen:
+            found.duplicate_dead_letter_records += 1
+            continue
+        seen.add(coordinates)
         ident = (r.key, r.value)
         if ident in valid:
             found.valid_dead_lettered.append(

@@ -33,3 +33,10 @@ class StatusProposed(EventData):
     explanation: Explanation
     evaluated_at: AwareDatetime
     based_on_sequence: int | None = Field(default=None, ge=0)
+    config_version: int | None = Field(
+        default=None,
+        ge=0,
+        description="the tenant's configuration version the decision was made with: a proposal "
+        "naming a category or status the assignment service does not know yet, from a newer "
+        "version than it has, waits for that version instead of being rejected",
+    )

@@ -126,7 +126,7 @@ class ServiceRuntime:
             await apply_migrations(conn, self.schema, load_migrations(self._migrations))
         self._redis = connect_redis(self.settings.redis)
         for sub in self._subscriptions:
-            dead_letters = DeadLetters(self.producer, group=sub.group_id)
+            dead_letters = DeadLetters(group=sub.group_id, outbox=(self._pool, self.schema))
             self._handlers[sub.group_id] = sub.build(self, dead_letters)
         for name, work in self._background:
             self._tasks.append(asyncio.create_task(work(), name=f"{self.name}-{name}"))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import asyncpg
 from aiokafka.structs import ConsumerRecord
 
 from cstatus.contracts.topics import dlq_topic
-from cstatus.platform.db.outbox import OutboxMessage
+from cstatus.platform.db.inbox import claim
+from cstatus.platform.db.outbox import OutboxMessage, enqueue
 from cstatus.platform.kafka.producer import MessageSink
 
 __all__ = ["DeadLetters", "dead_letter_of"]
@@ -40,13 +42,41 @@ def dead_letter_of(
 
 
 class DeadLetters:
-    def __init__(self, sink: MessageSink, *, group: str) -> None:
+    """Where a consumer group's poison goes.
+
+    With `outbox=(pool, schema)` (how services run) a dead letter is written to the schema's
+    outbox in a transaction that also claims the record's coordinates in the inbox: a record
+    dead-lettered before a crash, and delivered again because its offset was not committed yet, is
+    not dead-lettered a second time (SPEC §3: once per consuming group). Without it, messages go
+    straight to `sink` (fast tests).
+    """
+
+    def __init__(
+        self,
+        sink: MessageSink | None = None,
+        *,
+        group: str,
+        outbox: tuple[asyncpg.Pool, str] | None = None,
+    ) -> None:
+        if sink is None and outbox is None:
+            raise ValueError("dead letters need a sink or an outbox")
         self._sink = sink
         self._group = group
+        self._outbox = outbox
         self.count = 0
 
     async def send(
         self, record: ConsumerRecord[bytes, bytes], error: BaseException, *, tries: int
     ) -> None:
-        await self._sink.send_batch([dead_letter_of(record, error, group=self._group, tries=tries)])
+        message = dead_letter_of(record, error, group=self._group, tries=tries)
+        if self._outbox is None:
+            assert self._sink is not None
+            await self._sink.send_batch([message])
+        else:
+            pool, schema = self._outbox
+            coordinates = f"{record.topic}:{record.partition}:{record.offset}"
+            async with pool.acquire() as conn, conn.transaction():
+                if not await claim(conn, schema, f"dlq:{self._group}", "", coordinates):
+                    return  # dead-lettered before the crash that brought it back
+                await enqueue(conn, schema, [message])
         self.count += 1

@@ -11,7 +11,7 @@ from cstatus.assignment.adapters.appointment_rows import Booking, merge_bookings
 from cstatus.assignment.adapters.customer_repository import Profile
 from cstatus.assignment.adapters.customer_rows import ChangeRow, Key
 from cstatus.assignment.domain.catalogue import Catalogue
-from cstatus.assignment.domain.holding import Holding
+from cstatus.assignment.domain.holding import ChangeRequest, Holding
 from cstatus.assignment.domain.profile import Stamped, newer_fields
 from cstatus.assignment.service.unit_of_work import Writes
 from cstatus.platform.db.outbox import OutboxMessage
@@ -34,6 +34,7 @@ class InMemoryUnitOfWork:
     applied_refs: dict[Key, dict[str, Any]] = field(default_factory=dict)
     bookings: dict[tuple[str, str, str], Booking] = field(default_factory=dict)
     published: list[OutboxMessage] = field(default_factory=list)
+    deferred: dict[Key, tuple[str, ChangeRequest]] = field(default_factory=dict)
 
     async def lock(self, keys: Iterable[Key]) -> dict[Key, Profile]:
         for key in keys:
@@ -66,6 +67,16 @@ class InMemoryUnitOfWork:
             self.applied_refs.setdefault(ref, outcome)
         for tenant, profile in writes.profiles:
             self.profiles[(tenant, profile.customer_id)] = profile
+        for (tenant, customer), request in writes.deferred:
+            self.deferred.setdefault((tenant, request.ref_id), (customer, request))
+
+    async def take_deferred(self, tenant: str, version: int) -> list[tuple[str, ChangeRequest]]:
+        due = [
+            key
+            for key, (_, r) in self.deferred.items()
+            if key[0] == tenant and (r.config_version or 0) <= version
+        ]
+        return [self.deferred.pop(key) for key in due]
 
     async def record_bookings(
         self, bookings: Sequence[Booking], seen: Iterable[Key], catalogues: Mapping[str, Catalogue]

@@ -12,8 +12,9 @@ from cstatus.assignment.adapters.appointment_rows import AppointmentRows, Bookin
 from cstatus.assignment.adapters.config_store import ConfigStore
 from cstatus.assignment.adapters.customer_repository import Profile
 from cstatus.assignment.adapters.customer_rows import CustomerRows, Key
+from cstatus.assignment.adapters.deferred_proposals import DeferredProposals
 from cstatus.assignment.domain.catalogue import Catalogue
-from cstatus.assignment.domain.holding import Holding
+from cstatus.assignment.domain.holding import ChangeRequest, Holding
 from cstatus.assignment.domain.profile import Stamped
 from cstatus.assignment.service.unit_of_work import Writes
 from cstatus.platform.db.outbox import OutboxMessage, enqueue
@@ -33,6 +34,7 @@ class PostgresUnitOfWork:
         self._rows = rows
         self._config = config
         self._bookings = bookings
+        self._deferred = DeferredProposals(rows.schema)
 
     async def lock(self, keys: Iterable[Key]) -> dict[Key, Profile]:
         return await self._rows.lock(self._conn, keys)
@@ -53,6 +55,10 @@ class PostgresUnitOfWork:
         await rows.save_holdings(conn, writes.holdings)
         await rows.save_outcomes(conn, writes.outcomes)
         await rows.save_profiles(conn, writes.profiles)
+        await self._deferred.save(conn, writes.deferred)
+
+    async def take_deferred(self, tenant: str, version: int) -> list[tuple[str, ChangeRequest]]:
+        return await self._deferred.take(self._conn, tenant, version)
 
     async def record_bookings(
         self, bookings: Sequence[Booking], seen: Iterable[Key], catalogues: Mapping[str, Catalogue]

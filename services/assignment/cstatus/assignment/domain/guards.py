@@ -253,3 +253,17 @@ def default_holding(category: Category, now: datetime, *, actor: str, ref_id: st
         actor=actor,
     )
     return Applied(_next(None, request, now, pinned=False, until=None), None)
+
+
+CONFIGURATION_LAG = frozenset({"unknown_category", "unknown_status"})
+
+
+def waits_for_configuration(refused: Refused, request: ChangeRequest, catalogue: Catalogue) -> bool:
+    """A proposal refused only because it names what a newer configuration than ours defines
+    waits for that version instead (a race between the services' copies of the configuration)."""
+    return (
+        request.source == "automatic"
+        and refused.code in CONFIGURATION_LAG
+        and request.config_version is not None
+        and request.config_version > catalogue.version
+    )

@@ -53,3 +53,5 @@ class ChangeRequest:
     until: datetime | None = None
     based_on_sequence: int | None = None
     explanation: dict[str, Any] | None = field(default=None, compare=False)
+    config_version: int | None = None
+    """A proposal's configuration version (see `waits_for_configuration`)."""

@@ -82,6 +82,7 @@ def proposal_request(event: CloudEvent[Any], data: StatusProposed) -> ChangeRequ
         actor=event.actor or event.source,
         based_on_sequence=data.based_on_sequence,
         explanation=data.explanation.model_dump(mode="json"),
+        config_version=data.config_version,
     )
 
 
@@ -188,6 +189,7 @@ class EventApplier:
                     document = data.config.model_dump(mode="json")
                     if await self._service.config.save(conn, tenant, data.version, document):
                         await queue_refresh(conn, self._service.schema, tenant, data.version)
+                        await batch.apply_deferred(tenant, data.version)
                     batch.config_changed(data.tenant)
                 case StatusProposed() | AssignStatus() | ClearStatus():
                     await batch.change(tenant, customer, requests[i], publish_rejection=True)

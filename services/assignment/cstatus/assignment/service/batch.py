@@ -27,6 +27,7 @@ from cstatus.assignment.domain.guards import (
     decide,
     default_holding,
     expire_pin,
+    waits_for_configuration,
 )
 from cstatus.assignment.domain.holding import ChangeRequest, Holding
 from cstatus.assignment.domain.profile import Stamped, newer_fields
@@ -102,6 +103,7 @@ class CustomerBatch:
         self._states: dict[Key, CustomerState] = {}
         self._changes: list[ChangeRow] = []
         self._erased: set[Key] = set()
+        self._deferred: list[tuple[Key, ChangeRequest]] = []
         self._messages: list[OutboxMessage] = []
 
     async def open(self, customers: Iterable[Key], refs: Iterable[Key] = ()) -> None:
@@ -175,6 +177,11 @@ class CustomerBatch:
                 return Refused(earlier["code"], earlier["message"])
             return Unchanged(current)
         decision = decide(state.catalogue, current, request, self.now)
+        if isinstance(decision, Refused) and waits_for_configuration(
+            decision, request, state.catalogue
+        ):
+            self._deferred.append(((tenant, customer), request))
+            return decision  # no outcome recorded: judged again when the version arrives
         self._outcomes[ref] = self._new_outcomes[ref] = _outcome(decision)
         if isinstance(decision, Applied):
             self._record(state, decision, request.ref_id, request.explanation)
@@ -276,6 +283,15 @@ class CustomerBatch:
         state = await self.customer(tenant, customer)
         state.bump = True
 
+    async def apply_deferred(self, tenant: str, version: int) -> int:
+        """Judge again the proposals that waited for `version` (call it once it is stored)."""
+        self.config_changed(tenant)
+        waiting = await self._uow.take_deferred(tenant, version)
+        for customer, request in waiting:
+            await self.open([(tenant, customer)], [(tenant, request.ref_id)])
+            await self.change(tenant, customer, request, publish_rejection=True)
+        return len(waiting)
+
     async def refresh(self, tenant: str, customer: str) -> None:
         """After a configuration change: defaults given, restrictions recomputed, a new version
         (new cache entry) and a snapshot."""
@@ -302,6 +318,7 @@ class CustomerBatch:
                     for s in self._states.values()
                     if s.bump or s.profile_changed
                 ],
+                deferred=self._deferred,
             )
         )
         appointments = await self._uow.appointments(

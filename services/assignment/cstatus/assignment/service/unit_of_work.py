@@ -16,7 +16,7 @@ from cstatus.assignment.adapters.appointment_rows import Booking
 from cstatus.assignment.adapters.customer_repository import Profile
 from cstatus.assignment.adapters.customer_rows import ChangeRow, Key
 from cstatus.assignment.domain.catalogue import Catalogue
-from cstatus.assignment.domain.holding import Holding
+from cstatus.assignment.domain.holding import ChangeRequest, Holding
 from cstatus.assignment.domain.profile import Stamped
 from cstatus.platform.db.outbox import OutboxMessage
 
@@ -34,6 +34,8 @@ class Writes:
     outcomes: Mapping[Key, dict[str, Any]] = field(default_factory=dict)
     profiles: Sequence[tuple[str, Profile]] = ()
     """(tenant, profile) with its new fields and version."""
+    deferred: Sequence[tuple[Key, ChangeRequest]] = ()
+    """Proposals that wait for a newer configuration (see `waits_for_configuration`)."""
 
 
 class CustomerUnitOfWork(Protocol):
@@ -50,6 +52,10 @@ class CustomerUnitOfWork(Protocol):
     async def catalogue(self, tenant: str) -> Catalogue: ...
 
     async def write(self, writes: Writes) -> None: ...
+
+    async def take_deferred(self, tenant: str, version: int) -> list[tuple[str, ChangeRequest]]:
+        """Remove and return the tenant's deferred proposals made with `version` or older."""
+        ...
 
     async def record_bookings(
         self, bookings: Sequence[Booking], seen: Iterable[Key], catalogues: Mapping[str, Catalogue]

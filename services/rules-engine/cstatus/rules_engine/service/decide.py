@@ -46,7 +46,7 @@ def _worth_proposing(decision: Decision | None, held: Held | None, default: str 
     return held is not None or decision.status_code != default
 
 
-def _message(tenant: str, proposal: _Proposal, now: datetime) -> OutboxMessage:
+def _message(tenant: str, proposal: _Proposal, now: datetime, version: int) -> OutboxMessage:
     proposal_id = uuid.uuid4().hex
     decision = proposal.decision
     data = StatusProposed(
@@ -56,6 +56,7 @@ def _message(tenant: str, proposal: _Proposal, now: datetime) -> OutboxMessage:
         explanation=wire_explanation(decision.explanation),
         evaluated_at=now,
         based_on_sequence=proposal.based_on,
+        config_version=version,
     )
     event = new_event(
         data, id=proposal_id, source=SOURCE, tenant=tenant, subject=proposal.customer, time=now
@@ -107,7 +108,7 @@ async def decide(
     targets = [(p.customer, p.decision.category_code, p.decision.status_code) for p in proposals]
     fresh = await claim_proposals(conn, tenant, targets, now)
     messages = [
-        _message(tenant, p, now)
+        _message(tenant, p, now, rules.version)
         for p in proposals
         if (p.customer, p.decision.category_code) in fresh
     ]
