@@ -16,6 +16,10 @@ LOG_DIR=$STATE_DIR/logs
 
 KAFKA_PORT=${CSTATUS_KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${CSTATUS_KAFKA_CONTROLLER_PORT:-9093}
+# A second client listener for the reliability suite's fault proxy: the broker listens on
+# KAFKA_FAULTS_PORT and advertises KAFKA_FAULTS_PROXY_PORT, where the suite's proxy forwards to it.
+KAFKA_FAULTS_PORT=${CSTATUS_KAFKA_FAULTS_PORT:-9094}
+KAFKA_FAULTS_PROXY_PORT=${CSTATUS_KAFKA_FAULTS_PROXY_PORT:-9095}
 PG_PORT=${CSTATUS_PG_PORT:-5432}
 REDIS_PORT=${CSTATUS_REDIS_PORT:-6379}
 WAIT_S=${CSTATUS_STACK_WAIT:-90}
@@ -208,6 +212,8 @@ kafka_configure() {
     mkdir -p "$KAFKA_DIR/data" "$LOG_DIR/kafka"
     sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" \
         -e "s|@CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
+        -e "s|@FAULTS_PORT@|$KAFKA_FAULTS_PORT|g" \
+        -e "s|@FAULTS_PROXY_PORT@|$KAFKA_FAULTS_PROXY_PORT|g" \
         -e "s|@DATA_DIR@|$KAFKA_DIR/data|g" \
         "$SCRIPT_DIR/kafka/server.properties.template" >"$KAFKA_DIR/server.properties"
     if [[ ! -f $KAFKA_DIR/data/meta.properties ]]; then

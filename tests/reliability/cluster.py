@@ -51,13 +51,28 @@ class Replica:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def failpoints(self) -> Path:
+        """Where this replica looks for armed failpoints (`cstatus.platform.failpoints`)."""
+        return self.log_path.with_suffix(".failpoints")
+
+    def arm(self, name: str) -> None:
+        self.failpoints.mkdir(exist_ok=True)
+        (self.failpoints / name).touch()
+
     async def spawn(self) -> None:
         log = self.log_path.open("ab")
+        self.failpoints.mkdir(exist_ok=True)
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             MODULES[self.service],
-            env={**os.environ, **self.env, PORT_ENV[self.service]: str(self.port)},
+            env={
+                **os.environ,
+                **self.env,
+                PORT_ENV[self.service]: str(self.port),
+                "CSTATUS_FAILPOINT_DIR": str(self.failpoints),
+            },
             stdout=log,
             stderr=log,
             stdin=asyncio.subprocess.DEVNULL,
@@ -129,13 +144,16 @@ class Cluster:
             await self.add(service)
         await self.wait_ready(timeout_s=timeout_s)
 
-    async def wait_ready(self, *, timeout_s: float = 120.0) -> float:
-        """Seconds until every wanted replica answers ready."""
+    async def wait_ready(self, *, timeout_s: float = 120.0, service: str | None = None) -> float:
+        """Seconds until every wanted replica (of `service`, if given) answers ready."""
         started = time.monotonic()
         async with httpx.AsyncClient() as http:
             while True:
                 states = [
-                    await r.ready(http) for rs in self.replicas.values() for r in rs if r.wanted
+                    await r.ready(http)
+                    for name, rs in self.replicas.items()
+                    for r in rs
+                    if r.wanted and service in (None, name)
                 ]
                 if all(states):
                     return time.monotonic() - started

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from typing import Any
 
 from scenario import Env, Fault, Scenario
 
@@ -14,11 +15,11 @@ def kill9(service: str) -> Fault:
     async def strike(env: Env) -> None:
         env.cluster.replicas[service][0].kill9()
 
-    return Fault(f"kill -9 {service}", 0.0, strike)
+    return Fault(f"kill -9 {service}", 0.0, strike, service=service)
 
 
 def at(fault: Fault, when: float) -> Fault:
-    return Fault(fault.name, when, fault.strike, fault.heal, fault.hold_s)
+    return Fault(fault.name, when, fault.strike, fault.heal, fault.hold_s, fault.service)
 
 
 def postgres_restart() -> Fault:
@@ -55,22 +56,32 @@ def redis_stop_start() -> Fault:
     return Fault("Redis stopped, started", 0.0, strike, heal, hold_s=5.0)
 
 
+def _proxy(env: Env, target: str) -> Any:
+    return getattr(env, target) or _NoProxy()
+
+
+class _NoProxy:
+    def blackhole(self) -> None: ...
+    def latency(self, seconds: float) -> None: ...
+    def heal(self) -> None: ...
+
+
 def blackhole(target: str, seconds: float) -> Fault:
     async def strike(env: Env) -> None:
-        getattr(env, target).blackhole()
+        _proxy(env, target).blackhole()
 
     async def heal(env: Env) -> None:
-        getattr(env, target).heal()
+        _proxy(env, target).heal()
 
     return Fault(f"blackhole to {target} {seconds:.0f}s", 0.0, strike, heal, hold_s=seconds)
 
 
 def latency(target: str, ms: float, seconds: float) -> Fault:
     async def strike(env: Env) -> None:
-        getattr(env, target).latency(ms / 1000)
+        _proxy(env, target).latency(ms / 1000)
 
     async def heal(env: Env) -> None:
-        getattr(env, target).heal()
+        _proxy(env, target).heal()
 
     return Fault(f"+{ms:.0f} ms to {target} for {seconds:.0f}s", 0.0, strike, heal, hold_s=seconds)
 
@@ -87,18 +98,28 @@ def second_replica(service: str, seconds: float) -> Fault:
     return Fault(f"second {service} joins and leaves", 0.0, strike)
 
 
+def relay_crash(service: str) -> Fault:
+    """The service's outbox relay dies after the broker acknowledged a batch, before deleting
+    it (a one-shot failpoint): the batch is published again by the restarted process."""
+
+    async def strike(env: Env) -> None:
+        env.cluster.replicas[service][0].arm("relay-after-publish")
+
+    return Fault(f"{service} relay killed between publish and delete", 0.0, strike, service=service)
+
+
 CONSUMING = ("rules-engine", "assignment", "audit")
 
 SMOKE = Scenario(
     name="smoke",
     tenants=2,
-    customers=120,
-    rate=120.0,
+    customers=150,
+    rate=100.0,
     faults=(
-        at(kill9("rules-engine"), 0.15),
+        at(kill9("rules-engine"), 0.1),
         at(kill9("assignment"), 0.35),
-        at(postgres_restart(), 0.55),
-        at(kill9("audit"), 0.75),
+        at(postgres_restart(), 0.6),
+        at(kill9("audit"), 0.85),
     ),
 )
 
@@ -114,45 +135,49 @@ def _kills(seed: int) -> tuple[Fault, ...]:
 
 
 FULL: tuple[Scenario, ...] = (
-    Scenario("kill -9 every service x3", _kills(11), tenants=3, customers=300, rate=200.0),
+    Scenario("kill -9 every service x3", _kills(11), tenants=3, customers=700, rate=300.0),
     Scenario(
         "rebalances",
-        tuple(at(second_replica(s, 6.0), 0.1 + 0.3 * i) for i, s in enumerate(CONSUMING)),
+        tuple(at(second_replica(s, 8.0), 0.1 + 0.3 * i) for i, s in enumerate(CONSUMING)),
         tenants=2,
-        customers=250,
-        rate=200.0,
+        customers=600,
+        rate=300.0,
     ),
-    Scenario(
-        "broker kill -9 and restart",
-        (at(broker_kill(), 0.4),),
-        tenants=2,
-        customers=200,
-        rate=150.0,
-    ),
+    Scenario("broker kill -9 and restart", (at(broker_kill(), 0.4),), customers=600, rate=300.0),
     Scenario(
         "PostgreSQL immediate restarts",
         (at(postgres_restart(), 0.3), at(postgres_restart(), 0.7)),
-        tenants=2,
-        customers=250,
-        rate=200.0,
+        customers=600,
+        rate=300.0,
     ),
     Scenario(
         "Redis flush, stop and start",
         (at(redis_flush(), 0.25), at(redis_stop_start(), 0.6)),
-        tenants=2,
-        customers=250,
-        rate=200.0,
+        customers=600,
+        rate=300.0,
     ),
     Scenario(
-        "blackholes and latency",
+        "relays killed between publish and delete",
         (
-            at(blackhole("pg", 8.0), 0.2),
-            at(latency("redis", 200.0, 8.0), 0.45),
-            at(blackhole("redis", 8.0), 0.6),
-            at(latency("pg", 100.0, 8.0), 0.8),
+            at(relay_crash("assignment"), 0.15),
+            at(relay_crash("status-config"), 0.4),  # before the configuration changes mid-stream
+            at(relay_crash("rules-engine"), 0.65),
+            at(relay_crash("assignment"), 0.85),
         ),
-        tenants=2,
-        customers=250,
+        customers=600,
+        rate=300.0,
+    ),
+    Scenario(
+        "blackholes and latency: PostgreSQL, Redis, Kafka",
+        (
+            at(blackhole("pg", 8.0), 0.1),
+            at(latency("redis", 200.0, 8.0), 0.25),
+            at(blackhole("redis", 8.0), 0.4),
+            at(latency("pg", 100.0, 8.0), 0.55),
+            at(blackhole("kafka", 8.0), 0.7),
+            at(latency("kafka", 150.0, 8.0), 0.85),
+        ),
+        customers=600,
         rate=200.0,
     ),
 )

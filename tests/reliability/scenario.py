@@ -51,6 +51,8 @@ class Env:
     pg: FaultProxy
     redis: FaultProxy
     redis_url: str
+    kafka: FaultProxy | None = None
+    """Between the services and the broker's FAULTS listener (deploy/local/stack.sh), if it has one."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class Fault:
     strike: Callable[[Env], Awaitable[None]]
     heal: Callable[[Env], Awaitable[None]] | None = None
     hold_s: float = 3.0
+    service: str | None = None
+    """The service it strikes, whose readiness measures recovery (all of them when None)."""
 
 
 @dataclass(frozen=True)
@@ -284,7 +288,9 @@ async def _fault_task(fault: Fault, env: Env, reached: asyncio.Event, log: dict[
         await asyncio.sleep(fault.hold_s)
         await fault.heal(env)
     healed = time.monotonic()
-    log["recovery_s"] = round(await env.cluster.wait_ready(timeout_s=180), 2)
+    await asyncio.sleep(0.5)  # a killed process is noticed by the supervisor
+    await env.cluster.wait_ready(timeout_s=180, service=fault.service)
+    log["recovery_s"] = round(time.monotonic() - healed, 2)
     log["healed_after_s"] = round(healed - log["struck_at"], 2)
 
 
@@ -323,13 +329,15 @@ async def run_scenario(
     await pg.start()
     await redis.start()
     proxied_redis = f"redis://127.0.0.1:{redis.port}/0"
+    kafka_proxy = await _kafka_proxy()
+    services_kafka = f"127.0.0.1:{kafka_proxy.port}" if kafka_proxy else kafka
     groups = {f"{run}-{g}": names for g, names in ALL_GROUPS.items()}
     async with Offsets(kafka) as offsets:
         start = await offsets.ends(READ_TOPICS)
         await offsets.place_at_end(groups)
     cluster = Cluster(
         env={
-            "CSTATUS_KAFKA_BOOTSTRAP": kafka,
+            "CSTATUS_KAFKA_BOOTSTRAP": services_kafka,
             "CSTATUS_PG_DSN": _with_port(pg_dsn, pg.port),
             "CSTATUS_REDIS_URL": proxied_redis,
             "CSTATUS_KAFKA_GROUP_PREFIX": f"{run}-",
@@ -340,7 +348,7 @@ async def run_scenario(
         log_dir=log_dir,
         base_port=_free_port() // 10 * 10 if os.environ.get("CSTATUS_REL_RANDOM_PORTS") else 18080,
     )
-    env = Env(cluster, Stack(), pg, redis, redis_url)
+    env = Env(cluster, Stack(), pg, redis, redis_url, kafka_proxy)
     fault_logs: list[dict[str, Any]] = [{"fault": f.name, "at": f.at} for f in scenario.faults]
     try:
         await cluster.start()
@@ -391,6 +399,8 @@ async def run_scenario(
         await cluster.stop()
         await pg.stop()
         await redis.stop()
+        if kafka_proxy is not None:
+            await kafka_proxy.stop()
 
 
 async def _converged(
@@ -416,6 +426,27 @@ async def _converged(
         if findings.ok or time.monotonic() > deadline:
             return findings
         await asyncio.sleep(3)
+
+
+KAFKA_FAULTS_PORT = int(os.environ.get("CSTATUS_KAFKA_FAULTS_PORT", "9094"))
+KAFKA_FAULTS_PROXY_PORT = int(os.environ.get("CSTATUS_KAFKA_FAULTS_PROXY_PORT", "9095"))
+
+
+async def _kafka_proxy() -> FaultProxy | None:
+    """A fault proxy in front of the broker's FAULTS listener, which advertises the proxy's port
+    (so clients keep going through it after bootstrapping); None if the broker has no such
+    listener (an external Kafka): then the services talk to it directly."""
+    try:
+        _, writer = await asyncio.wait_for(
+            asyncio.open_connection("127.0.0.1", KAFKA_FAULTS_PORT), 2
+        )
+    except (OSError, TimeoutError):
+        _say("the broker has no FAULTS listener: Kafka faults between services and broker skipped")
+        return None
+    writer.close()
+    proxy = FaultProxy(KAFKA_FAULTS_PROXY_PORT, ("127.0.0.1", KAFKA_FAULTS_PORT))
+    await proxy.start()
+    return proxy
 
 
 def _host_port(url: str, default: int) -> tuple[str, int]:

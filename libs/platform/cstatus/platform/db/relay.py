@@ -24,6 +24,7 @@ import logging
 
 import asyncpg
 
+from cstatus.platform import failpoints
 from cstatus.platform.db.outbox import OutboxMessage, notify_channel
 from cstatus.platform.kafka.producer import MessageSink, refused_for_good
 
@@ -141,6 +142,7 @@ class OutboxRelay:
                 raise
             await self._one_by_one(conn, rows)
             return len(rows)
+        failpoints.hit("relay-after-publish")  # the reliability suite's crash between the two
         await self._delete(conn, [r["id"] for r in rows])
         self.published += len(rows)
         return len(rows)
