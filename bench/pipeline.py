@@ -9,13 +9,14 @@ import asyncio
 import time
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from bench.producing import IN_FLIGHT, produce_all, producer
 from bench.system import System
 from bench.workload import Workload
 from cstatus.driver.offsets import GROUPS, Offsets, Progress
+from cstatus.driver.publisher import Publisher
 
 __all__ = ["PipelineResult", "measure_pipeline"]
 
@@ -108,7 +109,7 @@ async def _copy(
 
 async def _copy_range(
     consumer: AIOKafkaConsumer,
-    kafka: AIOKafkaProducer,
+    kafka: Publisher,
     scratch: str,
     stops: Progress,
     open_parts: set[TopicPartition],

@@ -7,9 +7,8 @@ import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 
-from aiokafka import AIOKafkaProducer
-
 from bench.workload import Message
+from cstatus.driver.publisher import Publisher
 
 __all__ = ["produce_all", "produce_at_rate", "producer"]
 
@@ -18,22 +17,12 @@ IN_FLIGHT = 5_000
 
 
 @asynccontextmanager
-async def producer(bootstrap: str, *, linger_ms: int = 5) -> AsyncIterator[AIOKafkaProducer]:
-    kafka = AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
-        linger_ms=linger_ms,
-        max_batch_size=256 * 1024,
-        acks="all",
-        enable_idempotence=True,
-    )
-    await kafka.start()
-    try:
+async def producer(bootstrap: str, *, linger_ms: int = 5) -> AsyncIterator[Publisher]:
+    async with Publisher(bootstrap, linger_ms=linger_ms) as kafka:
         yield kafka
-    finally:
-        await kafka.stop()
 
 
-async def produce_all(kafka: AIOKafkaProducer, messages: Sequence[Message]) -> None:
+async def produce_all(kafka: Publisher, messages: Sequence[Message]) -> None:
     """Send everything, `IN_FLIGHT` at a time, and wait until the broker acknowledged it."""
     for start in range(0, len(messages), IN_FLIGHT):
         futures = [
@@ -44,7 +33,7 @@ async def produce_all(kafka: AIOKafkaProducer, messages: Sequence[Message]) -> N
 
 
 async def produce_at_rate(
-    kafka: AIOKafkaProducer,
+    kafka: Publisher,
     messages: Sequence[Message],
     rate_per_s: float,
     on_sent: Callable[[Message, float], None],

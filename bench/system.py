@@ -12,7 +12,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from cstatus.platform.http.auth import issue_dev_token
+from cstatus.driver.tokens import token
 from cstatus.platform.settings import DEV_JWT_SECRET
 
 __all__ = [
@@ -55,9 +55,7 @@ class System:
         )
 
     def token(self, tenant: str, *roles: str) -> str:
-        return issue_dev_token(
-            self.jwt_secret, tenant=tenant, roles=roles, subject="bench", ttl_s=4 * 3600
-        )
+        return token(tenant, *roles, subject="bench", secret=self.jwt_secret)
 
     def pid_files(self) -> dict[str, Path]:
         run_dir = Path(os.environ.get("CSTATUS_STACK_DIR", ROOT / ".stack")) / "services"

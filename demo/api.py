@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from cstatus.platform.http.auth import issue_dev_token
+from cstatus.driver.tokens import token
 from cstatus.platform.settings import AuthSettings
 
 __all__ = ["SERVICES", "Api", "ApiError", "Refusal"]
@@ -46,9 +46,7 @@ class Api:
         key = f"{role}/{subject}"
         if key not in self._tokens:
             secret = AuthSettings().jwt_secret.get_secret_value()
-            self._tokens[key] = issue_dev_token(
-                secret, tenant=self.tenant, roles=[role], subject=subject, ttl_s=4 * 3600
-            )
+            self._tokens[key] = token(self.tenant, role, subject=subject, secret=secret)
         return self._tokens[key]
 
     async def call(

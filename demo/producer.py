@@ -8,11 +8,10 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
-
 from cstatus.contracts.commands import AssignStatus
 from cstatus.contracts.envelope import encode, message_key, new_event
 from cstatus.contracts.topics import COMMANDS
+from cstatus.driver.publisher import Publisher as KafkaPublisher
 from cstatus.platform.settings import KafkaSettings
 from demo.feed import FeedEvent
 from demo.waiting import say
@@ -27,13 +26,11 @@ class Publisher:
 
     def __init__(self, tenant: str) -> None:
         self._tenant = tenant
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=KafkaSettings().bootstrap, linger_ms=20, acks="all"
-        )
+        self._producer = KafkaPublisher(KafkaSettings().bootstrap, linger_ms=20)
         self._sent = 0
 
     async def __aenter__(self) -> Publisher:
-        await self._producer.start()
+        await self._producer.__aenter__()
         return self
 
     async def __aexit__(
@@ -42,7 +39,7 @@ class Publisher:
         error: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self._producer.stop()
+        await self._producer.__aexit__(kind, error, tb)
 
     async def _send(self, topic: str, subject: str, value: bytes) -> Any:
         key = message_key(self._tenant, subject)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
-from typing import Any, TypeVar
-
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from typing import TypeVar
 
 from cstatus.contracts.envelope import CloudEvent, decode
 from cstatus.contracts.errors import ContractError
+from cstatus.driver.offsets import Offsets
+from cstatus.driver.reader import read_between
 from cstatus.platform.settings import KafkaSettings
 
 __all__ = ["read_since"]
 
 DataT = TypeVar("DataT")
-_READ_TIMEOUT_S = 30.0
 
 
 async def read_since(
@@ -26,57 +22,17 @@ async def read_since(
 
     No consumer group: every partition is read from that time up to its end offset.
     """
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=KafkaSettings().bootstrap, enable_auto_commit=False, group_id=None
-    )
-    await consumer.start()
-    try:
-        partitions = await _partitions(consumer)
-        ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
-        starts = await consumer.offsets_for_times({tp: since_ms for tp in partitions})
-        todo = {}
-        for tp in partitions:
-            found = starts.get(tp)
-            if found is None or found.offset >= ends[tp]:
-                continue
-            consumer.seek(tp, found.offset)
-            todo[tp] = ends[tp]
-        return await _drain(consumer, todo, model, tenant)
-    finally:
-        await consumer.stop()
-
-
-async def _partitions(consumer: AIOKafkaConsumer) -> list[TopicPartition]:
-    """Without a group, the consumer is given every partition of its topic once it knows them."""
-    deadline = time.monotonic() + _READ_TIMEOUT_S
-    while not consumer.assignment() and time.monotonic() < deadline:
-        await asyncio.sleep(0.1)
-    return list(consumer.assignment())
-
-
-async def _drain(
-    consumer: AIOKafkaConsumer,
-    todo: dict[Any, int],
-    model: type[CloudEvent[DataT]],
-    tenant: str,
-) -> list[CloudEvent[DataT]]:
+    bootstrap = KafkaSettings().bootstrap
+    async with Offsets(bootstrap) as offsets:
+        start = await offsets.at_time([topic], since_ms)
+        end = await offsets.ends([topic])
+    records = await read_between(bootstrap, start, end, key_prefix=f"{tenant}:".encode())
     found: list[CloudEvent[DataT]] = []
-    deadline = time.monotonic() + _READ_TIMEOUT_S
-    while todo and time.monotonic() < deadline:
-        batches = await consumer.getmany(*todo, timeout_ms=1_000)
-        for records in batches.values():
-            found.extend(e for e in map(_decoded(model), records) if e and e.tenant == tenant)
-        for tp in list(todo):
-            if await consumer.position(tp) >= todo[tp]:
-                del todo[tp]
-    return found
-
-
-def _decoded(model: type[CloudEvent[DataT]]) -> Callable[[Any], CloudEvent[DataT] | None]:
-    def one(record: Any) -> CloudEvent[DataT] | None:
+    for record in records:
         try:
-            return decode(record.value, model) if record.value is not None else None
+            event = decode(record.value, model) if record.value is not None else None
         except ContractError:
-            return None  # not ours to judge: another producer's message
-
-    return one
+            continue  # not ours to judge: another producer's message
+        if event is not None and event.tenant == tenant:
+            found.append(event)
+    return found

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from cstatus.contracts import topics
+from cstatus.driver.publisher import Publisher
 
 __all__ = ["Output", "OutputReader", "Platform", "eventually", "open_platform"]
 
@@ -82,20 +83,19 @@ class Platform:
     urls: dict[str, str]
     bootstrap: str
     http: httpx.AsyncClient
-    producer: AIOKafkaProducer
+    producer: Publisher
     outputs: OutputReader
 
     async def send_raw(self, topic: str, key: bytes | None, value: bytes) -> int:
         """Publish bytes as they are; the partition they landed on."""
-        meta = await self.producer.send_and_wait(topic, value=value, key=key)
-        return int(meta.partition)
+        return await self.producer.send_raw(topic, key, value)
 
 
 @contextlib.asynccontextmanager
 async def open_platform(urls: dict[str, str], bootstrap: str) -> AsyncIterator[Platform]:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = Publisher(bootstrap)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
-    await producer.start()
+    await producer.__aenter__()
     await consumer.start()
     metadata = await consumer._client.fetch_all_metadata()
     parts = [
@@ -125,4 +125,4 @@ async def open_platform(urls: dict[str, str], bootstrap: str) -> AsyncIterator[P
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await consumer.stop()
-        await producer.stop()
+        await producer.__aexit__(None, None, None)

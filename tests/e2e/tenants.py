@@ -18,8 +18,7 @@ from cstatus.contracts.customers import CustomerCreated, CustomerErased
 from cstatus.contracts.envelope import EventData, encode, message_key, new_event
 from cstatus.contracts.reservations import ReservationBooked, ReservationCancelled
 from cstatus.contracts.transactions import TransactionCompleted
-from cstatus.platform.http.auth import issue_dev_token
-from cstatus.platform.settings import DEV_JWT_SECRET
+from cstatus.driver.tokens import bearer
 
 __all__ = ["Tenant", "changes_of", "provision"]
 
@@ -43,10 +42,7 @@ class Tenant:
     _counter: int = 0
 
     def token(self, role: str, subject: str | None = None) -> dict[str, str]:
-        jwt = issue_dev_token(
-            DEV_JWT_SECRET, tenant=self.id, roles=[role], subject=subject or role.split(":")[1]
-        )
-        return {"Authorization": f"Bearer {jwt}"}
+        return bearer(self.id, role, subject)
 
     async def call(
         self,

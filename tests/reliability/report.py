@@ -31,7 +31,10 @@ COLUMNS = (
 def table(outcomes: list[Outcome]) -> str:
     rows = [o.row() for o in outcomes]
     widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in COLUMNS}
-    line = lambda r: " | ".join(str(r[c]).ljust(widths[c]) for c in COLUMNS)  # noqa: E731
+
+    def line(r: dict[str, Any]) -> str:
+        return " | ".join(str(r[c]).ljust(widths[c]) for c in COLUMNS)
+
     out = [line({c: c for c in COLUMNS}), "-+-".join("-" * widths[c] for c in COLUMNS)]
     out += [line(r) for r in rows]
     for o in outcomes:

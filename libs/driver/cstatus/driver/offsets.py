@@ -90,6 +90,14 @@ class Offsets:
         found = await self._admin.list_consumer_group_offsets(group, partitions=parts)
         return {tp: max(0, meta.offset) if meta else 0 for tp, meta in found.items()}
 
+    async def at_time(self, names: Sequence[str], since_ms: int) -> Progress:
+        """Per partition, the first offset written at or after `since_ms` (epoch ms); the end
+        offset where nothing was written since."""
+        parts = await self.partitions(names)
+        ends = await self._consumer.end_offsets(parts)
+        found = await self._consumer.offsets_for_times({tp: since_ms for tp in parts})
+        return {tp: found[tp].offset if found.get(tp) else ends[tp] for tp in parts}
+
     async def place_at_end(self, groups: Mapping[str, Sequence[str]]) -> None:
         """Commit each (new) group at the current end of its topics, so a service started with it
         reads only what is published from now on."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from types import TracebackType
@@ -23,6 +24,7 @@ class Publisher:
             acks="all",
             enable_idempotence=True,
             linger_ms=linger_ms,
+            max_batch_size=256 * 1024,
             request_timeout_ms=60_000,
         )
 
@@ -37,6 +39,16 @@ class Publisher:
         tb: TracebackType | None,
     ) -> None:
         await self._producer.stop()
+
+    async def send(
+        self, topic: str, value: bytes | None, *, key: bytes | None = None, headers: Headers = ()
+    ) -> asyncio.Future[Any]:
+        """Hand one record to the producer; the future resolves when the broker acknowledged it
+        (pipelining: await many `send`s, then their futures)."""
+        future: asyncio.Future[Any] = await self._producer.send(
+            topic, value=value, key=key, headers=list(headers) or None
+        )
+        return future
 
     async def send_raw(
         self, topic: str, key: bytes | None, value: bytes | None, headers: Headers = ()
