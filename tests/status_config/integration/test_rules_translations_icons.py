@@ -189,3 +189,37 @@ async def test_icons_are_checked_from_their_content(admin: httpx.AsyncClient) ->
     response = await admin.put(url, content=huge, headers={"content-type": "image/png"})
     assert response.status_code == 413
     assert (await admin.get(url)).status_code == 404
+
+
+async def test_a_configuration_too_large_for_one_message_is_refused_whole(
+    admin: httpx.AsyncClient,
+) -> None:
+    """The whole configuration is one Kafka message; the review found translations uncapped, so a
+    tenant could make a document the broker refuses, which then blocked the outbox for good."""
+    category = await admin.post(
+        "/v1/categories", json={"code": "big", "name": "Big", "update_mode": "manual"}
+    )
+    ids = []
+    for n in range(5):
+        status = await admin.post(
+            f"/v1/categories/{category.json()['id']}/statuses",
+            json={"code": f"s{n}", "name": f"S{n}", "colour": "#FFD700"},
+        )
+        ids.append(status.json()["id"])
+    languages = [f"{a}{b}" for a in "abcdefghij" for b in "abcdefghij"]
+    body = {"name": "x" * 200, "description": "y" * 2000}
+    refused = None
+    for status_id in ids:
+        for language in languages:
+            response = await admin.put(
+                f"/v1/statuses/{status_id}/translations/{language}", json=body
+            )
+            if response.status_code != 200:
+                refused = response
+                break
+        if refused is not None:
+            break
+    assert refused is not None, "a configuration of over 1 MiB was accepted"
+    _problem(refused, 413, "configuration_too_large")
+    document = (await admin.get("/v1/config")).json()
+    assert len(str(document)) < 1024 * 1024  # the refused change left nothing behind

@@ -18,9 +18,18 @@ from cstatus.status_config.domain.errors import ConfigError
 from cstatus.status_config.domain.model import Tenant
 from cstatus.status_config.service.ports import UnitOfWork
 
-__all__ = ["SOURCE", "current_configuration", "publish_change", "writable_tenant"]
+__all__ = [
+    "MAX_CONFIGURATION_BYTES",
+    "SOURCE",
+    "current_configuration",
+    "publish_change",
+    "writable_tenant",
+]
 
 SOURCE = "status-config"
+MAX_CONFIGURATION_BYTES = 768 * 1024
+"""A tenant's whole configuration travels as one message: it must fit the broker's limit
+(`message.max.bytes`, 1 MiB by default) with room to spare, or the change is refused."""
 
 
 async def writable_tenant(uow: UnitOfWork, tenant: str) -> Tenant:
@@ -56,5 +65,13 @@ async def publish_change(uow: UnitOfWork, tenant: Tenant, now: datetime) -> Tena
         subject=bumped.tenant,
         time=now,
     )
-    await uow.publish(CONFIG, tenant_key(bumped.tenant), encode(event))
+    value = encode(event)
+    if len(value) > MAX_CONFIGURATION_BYTES:  # the transaction rolls back: nothing half-applied
+        raise ConfigError(
+            413,
+            "configuration_too_large",
+            f"the tenant's configuration would be {len(value)} bytes; at most "
+            f"{MAX_CONFIGURATION_BYTES} fit one message (fewer translations or statuses)",
+        )
+    await uow.publish(CONFIG, tenant_key(bumped.tenant), value)
     return bumped
