@@ -29,6 +29,7 @@ async def test_migrations_apply_once_in_order(
         "platform_0001_inbox",
         "platform_0002_outbox",
         "platform_0003_outbox_parked",
+        "platform_0004_inbox_retention",
         "0001_things",
         "0002_more",
     ]

@@ -15,6 +15,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from prometheus_client import CollectorRegistry
 from cstatus.platform.db.migrations import apply_migrations, load_migrations
 from cstatus.platform.db.pool import create_pool
 from cstatus.platform.db.relay import OutboxRelay
+from cstatus.platform.db.retention import run_inbox_retention
 from cstatus.platform.http.auth import Authenticator
 from cstatus.platform.http.health import health_router
 from cstatus.platform.http.problem import install_problem_handlers
@@ -130,6 +132,12 @@ class ServiceRuntime:
             self._handlers[sub.group_id] = sub.build(self, dead_letters)
         for name, work in self._background:
             self._tasks.append(asyncio.create_task(work(), name=f"{self.name}-{name}"))
+        keep = timedelta(days=self.settings.postgres.inbox_retention_days)
+        self._tasks.append(
+            asyncio.create_task(
+                run_inbox_retention(self._pool, self.schema, keep), name=f"{self.name}-retention"
+            )
+        )
         attach = asyncio.create_task(self._attach_kafka(), name=f"{self.name}-kafka")
         self._tasks.append(attach)
         # Usually the broker answers at once: start consuming before serving. If it does not,

@@ -72,6 +72,9 @@ class PostgresSettings(BaseSettings):
         30.0, gt=0, le=3600, description="a statement not answered by then fails (and is retried)"
     )
     connect_timeout_s: float = Field(5.0, gt=0, le=120)
+    inbox_retention_days: float = Field(
+        8.0, gt=0, le=3650, description="inbox rows are kept this long (beyond Kafka's retention)"
+    )
 
 
 class RedisSettings(BaseSettings):
