@@ -142,3 +142,9 @@ async def new_topic(stack: Stack) -> AsyncIterator[Any]:
     if made:
         await admin.delete_topics(made)
     await admin.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The reliability scenarios restart PostgreSQL and kill processes: they run last, so no
+    other test shares a session-wide connection with their faults."""
+    items.sort(key=lambda item: item.get_closest_marker("reliability") is not None)
