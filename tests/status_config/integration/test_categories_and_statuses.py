@@ -99,14 +99,27 @@ async def test_a_system_state_brings_its_default_properties(admin: httpx.AsyncCl
     ).json()
     assert blocked["properties"]["can_redeem"] is True  # the admin's choice wins
     assert blocked["properties"]["transactions_are_outliers"] is True
-    moved = await admin.patch(f"/v1/statuses/{blocked['id']}", json={"system_state": "deleted"})
-    assert moved.json()["properties"]["can_transact"] is False
-    assert moved.json()["properties"]["can_redeem"] is False
     one = await admin.patch(
-        f"/v1/statuses/{blocked['id']}", json={"properties": {"can_book_online": True}}
+        f"/v1/statuses/{blocked['id']}", json={"properties": {"can_transact": False}}
     )
-    assert one.json()["properties"]["can_book_online"] is True
-    assert one.json()["properties"]["can_transact"] is False  # untouched
+    assert one.json()["properties"]["can_transact"] is False
+    assert one.json()["properties"]["can_redeem"] is True  # untouched
+
+
+async def test_a_system_state_cannot_change_once_the_status_exists(
+    admin: httpx.AsyncClient,
+) -> None:
+    """Guards do not drift (SPEC §1 v2): the review found PATCHing `system_state` made the
+    holders of `deleted` movable and lifted their denials."""
+    category = await _category(admin, update_mode="manual")
+    url = f"/v1/categories/{category['id']}/statuses"
+    gone = (await admin.post(url, json={**GOLD, "code": "gone", "system_state": "deleted"})).json()
+    moved = await admin.patch(f"/v1/statuses/{gone['id']}", json={"system_state": "active"})
+    assert moved.status_code == 409, moved.text
+    assert moved.json()["code"] == "system_state_immutable"
+    same = await admin.patch(f"/v1/statuses/{gone['id']}", json={"system_state": "deleted"})
+    assert same.status_code == 200, same.text
+    assert (await admin.get(f"/v1/statuses/{gone['id']}")).json()["system_state"] == "deleted"
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,7 @@ HOLDING_COLUMNS = (
     "updated_at",
     "sequence",
     "last_manual_sequence",
+    "system_state",
 )
 
 
@@ -68,6 +69,7 @@ def holding_from_row(row: asyncpg.Record) -> Holding:
         updated_at=row["updated_at"],
         sequence=row["sequence"],
         last_manual_sequence=row["last_manual_sequence"],
+        system_state=row["system_state"],
     )
 
 

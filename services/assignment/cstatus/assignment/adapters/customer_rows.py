@@ -159,7 +159,7 @@ class CustomerRows:
             f"INSERT INTO {self.schema}.statuses (tenant, customer_id, {', '.join(HOLDING_COLUMNS)})"
             " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],"
             " $6::timestamptz[], $7::bool[], $8::timestamptz[], $9::text[], $10::text[],"
-            " $11::timestamptz[], $12::int[], $13::int[])"
+            " $11::timestamptz[], $12::int[], $13::int[], $14::text[])"
             f" ON CONFLICT (tenant, customer_id, category_code) DO UPDATE SET {updates}",
             [k[0] for k, _ in holdings],
             [k[1] for k, _ in holdings],
@@ -174,6 +174,7 @@ class CustomerRows:
             [h.updated_at for h in hs],
             [h.sequence for h in hs],
             [h.last_manual_sequence for h in hs],
+            [h.system_state for h in hs],
         )
 
     async def save_profiles(

@@ -116,9 +116,23 @@ def _automation_check(
             f" {current.last_manual_sequence} was made by hand since",
         )
     held = catalogue.status(request.category_code, current.status_code)
-    if held is not None and held.sticky and request.status_code != current.status_code:
-        return Refused("sticky", f"{held.code} is sticky: only a person can move a customer out")
+    sticky = (held is not None and held.sticky) or current.system_state == "fraud_suspected"
+    if sticky and request.status_code != current.status_code:
+        return Refused(
+            "sticky", f"{current.status_code} is sticky: only a person can move a customer out"
+        )
     return None
+
+
+def held_state(catalogue: Catalogue, current: Holding | None) -> str | None:
+    """The system_state a holding has: the one it was entered with (older rows: the
+    configuration's)."""
+    if current is None or current.status_code is None:
+        return None
+    if current.system_state is not None:
+        return current.system_state
+    held = catalogue.status(current.category_code, current.status_code)
+    return held.system_state if held is not None else None
 
 
 def _transition_check(
@@ -128,11 +142,11 @@ def _transition_check(
     from_code = current.status_code if current else None
     if from_code == request.status_code:
         return None
-    held = catalogue.status(request.category_code, from_code)
+    state = held_state(catalogue, current)
     target = catalogue.status(request.category_code, request.status_code)
-    if held is not None and held.system_state == "deleted":
-        return Refused("terminal", f"{held.code} is terminal: no change out of it")
-    suspected = held is not None and held.system_state == "fraud_suspected"
+    if state == "deleted":
+        return Refused("terminal", f"{from_code} is terminal: no change out of it")
+    suspected = state == "fraud_suspected"
     if target is not None and target.system_state == "fraud_confirmed" and not suspected:
         return Refused(
             "fraud_confirmed_requires_suspected",
@@ -192,7 +206,13 @@ def decide(
             return Unchanged(current)
     if request.source == "manual" and category.reason_required and not request.reason:
         return Refused("reason_required", f"a change in {category.code} needs a reason")
-    return Applied(_next(current, request, now, pinned=pinned, until=until), current)
+    target = catalogue.status(request.category_code, request.status_code)
+    state = target.system_state if target is not None else None
+    if current is not None and current.status_code == request.status_code:
+        state = current.system_state or state  # staying keeps the state it was entered with
+    return Applied(
+        _next(current, request, now, pinned=pinned, until=until, system_state=state), current
+    )
 
 
 def _next(
@@ -202,6 +222,7 @@ def _next(
     *,
     pinned: bool,
     until: datetime | None,
+    system_state: str | None = None,
 ) -> Holding:
     sequence = (current.sequence if current else 0) + 1
     moved = current is None or current.status_code != request.status_code
@@ -220,6 +241,7 @@ def _next(
         last_manual_sequence=sequence
         if by_hand
         else (current.last_manual_sequence if current else 0),
+        system_state=system_state,
     )
 
 
@@ -252,7 +274,10 @@ def default_holding(category: Category, now: datetime, *, actor: str, ref_id: st
         source="system",
         actor=actor,
     )
-    return Applied(_next(None, request, now, pinned=False, until=None), None)
+    return Applied(
+        _next(None, request, now, pinned=False, until=None, system_state=default.system_state),
+        None,
+    )
 
 
 CONFIGURATION_LAG = frozenset({"unknown_category", "unknown_status"})

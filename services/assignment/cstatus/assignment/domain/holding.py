@@ -32,6 +32,9 @@ class Holding:
     pinned_until: datetime | None = None
     reason: str | None = None
     last_manual_sequence: int = 0
+    system_state: str | None = None
+    """The `system_state` of the status when the customer entered it: the guards and built-in
+    restrictions go by it, whatever the configuration says of the status later."""
 
     def pin_active(self, now: datetime) -> bool:
         return self.pinned and (self.pinned_until is None or self.pinned_until > now)

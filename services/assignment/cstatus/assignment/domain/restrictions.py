@@ -12,7 +12,7 @@ outliers; `internal` is excluded from reports. Every answer names the statuses t
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -217,9 +217,18 @@ def check(
 def restrictions_of(
     catalogue: Catalogue, holdings: Mapping[str, Holding], marketing_opt_in: bool | None
 ) -> Restrictions:
-    held = [
-        (code, status)
-        for code, h in holdings.items()
-        if (status := catalogue.status(code, h.status_code)) is not None
-    ]
+    """A holding's built-in meaning goes by the system_state it was entered with: a `deleted`
+    customer cannot transact even after an admin archived, deleted or changed the status."""
+    held: list[tuple[str, Status]] = []
+    for code, h in holdings.items():
+        if h.status_code is None:
+            continue
+        status = catalogue.status(code, h.status_code)
+        if status is None:
+            if h.system_state is None:
+                continue
+            status = Status(code=h.status_code, name=h.status_code, system_state=h.system_state)
+        elif h.system_state is not None and status.system_state != h.system_state:
+            status = replace(status, system_state=h.system_state)
+        held.append((code, status))
     return combine(held, marketing_opt_in=marketing_opt_in)

@@ -108,20 +108,20 @@ async def update_status(
     if_match: str | None,
     now: datetime,
 ) -> StoredStatus:
-    """Change the given fields. A new system_state resets the properties to its defaults (plus
-    the properties given with it); otherwise only the named properties change."""
+    """Change the given fields; only the named properties change. A status's `system_state` is
+    fixed once it exists (SPEC §1 v2: guards do not drift with configuration)."""
     await writable_tenant(uow, tenant)  # lock before reading what the change builds on
     current = await _status(uow, tenant, status_id)
     updates = dict(changes)
-    state_changed = "system_state" in changes and (
-        changes["system_state"] != current.status.system_state
-    )
-    if "properties" in changes or state_changed:
-        base = (
-            default_properties(changes["system_state"])
-            if state_changed
-            else current.status.properties
+    if "system_state" in changes and changes["system_state"] != current.status.system_state:
+        raise conflict(
+            "system_state_immutable",
+            "a status's system_state cannot change once it exists (its holders keep the state "
+            "they entered): create a new status instead",
+            field="system_state",
         )
+    if "properties" in changes:
+        base = current.status.properties
         merged = merge_properties(base, changes.get("properties") or {})
         updates["properties"] = merged.model_dump(mode="json")
     if updates.get("rule") is not None:
