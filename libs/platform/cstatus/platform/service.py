@@ -30,6 +30,7 @@ from cstatus.platform.db.pool import create_pool
 from cstatus.platform.db.relay import OutboxRelay
 from cstatus.platform.db.retention import run_inbox_retention
 from cstatus.platform.http.auth import Authenticator
+from cstatus.platform.http.body_limit import DEFAULT_BODY_LIMIT, BodyLimit
 from cstatus.platform.http.health import health_router
 from cstatus.platform.http.problem import install_problem_handlers
 from cstatus.platform.kafka.broker import create_broker, subscribe_batch
@@ -219,8 +220,15 @@ class ServiceRuntime:
             raise ConnectionError("broker does not answer")
         return True
 
-    def create_app(self, *, title: str, routers: Sequence[APIRouter] = ()) -> FastAPI:
-        """The service's HTTP app: its routers, health, metrics and problem+json errors."""
+    def create_app(
+        self,
+        *,
+        title: str,
+        routers: Sequence[APIRouter] = (),
+        body_limit: Callable[[str], int] = lambda _path: DEFAULT_BODY_LIMIT,
+    ) -> FastAPI:
+        """The service's HTTP app: its routers, health, metrics and problem+json errors; request
+        bodies over `body_limit(path)` bytes are refused (413) before anything reads them."""
 
         @contextlib.asynccontextmanager
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -243,4 +251,5 @@ class ServiceRuntime:
         for router in routers:
             app.include_router(router)
         app.state.runtime = self
+        app.add_middleware(BodyLimit, limit_for=body_limit)  # outermost: before auth and parsing
         return app

@@ -16,11 +16,18 @@ from cstatus.assignment.service.assignments import Assignments
 from cstatus.assignment.service.pins import run_pin_expiry
 from cstatus.assignment.service.refresh import RefreshMetrics, run_refresh
 from cstatus.assignment.settings import AssignmentSettings
+from cstatus.platform.http.body_limit import DEFAULT_BODY_LIMIT
 from cstatus.platform.service import ServiceRuntime
 
 __all__ = ["create_app"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+BULK_BODY_LIMIT = 4 * 1024 * 1024
+"""A bulk change names up to 100,000 customer ids."""
+
+
+def _body_limit(path: str) -> int:
+    return BULK_BODY_LIMIT if path.endswith("/bulk-status-changes") else DEFAULT_BODY_LIMIT
 
 
 def create_app(settings: AssignmentSettings) -> FastAPI:
@@ -39,6 +46,7 @@ def create_app(settings: AssignmentSettings) -> FastAPI:
             customer_router(runtime, service),
             bulk_router(runtime, service),
         ],
+        body_limit=_body_limit,
     )
 
     async def pin_expiry() -> None:

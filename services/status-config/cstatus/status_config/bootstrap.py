@@ -12,7 +12,6 @@ from cstatus.platform.service import ServiceRuntime
 from cstatus.status_config.adapters.unit_of_work import PostgresUnitOfWork, postgres_unit_of_work
 from cstatus.status_config.domain.errors import ConfigError
 from cstatus.status_config.domain.icons import MAX_ICON_BYTES
-from cstatus.status_config.entrypoints.body_limit import BodyLimit
 from cstatus.status_config.entrypoints.http import configuration_router
 from cstatus.status_config.entrypoints.http_common import Api, on_config_error
 from cstatus.status_config.entrypoints.http_statuses import statuses_router
@@ -50,7 +49,7 @@ def create_app(settings: StatusConfigSettings, *, schema: str = SCHEMA) -> FastA
     app = runtime.create_app(
         title="Status configuration",
         routers=[configuration_router(api), statuses_router(api)],
+        body_limit=_body_limit,
     )
     app.add_exception_handler(ConfigError, on_config_error)
-    app.add_middleware(BodyLimit, limit_for=_body_limit)
     return app

@@ -1,7 +1,9 @@
-"""Refuses request bodies over a size limit (413) before any route reads them.
+"""Refuses request bodies over a size limit (413) before any route reads them — before
+authentication too, so an anonymous caller cannot make a service read and parse a huge body.
 
 A declared `Content-Length` over the limit is refused at once; a body without one is read up to
 the limit and refused as soon as it passes it, so an endless upload cannot fill the memory.
+Every service has it (`ServiceRuntime.create_app`), with limits per path of its own.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cstatus.platform.http.problem import problem_response
 
-__all__ = ["BodyLimit"]
+__all__ = ["DEFAULT_BODY_LIMIT", "BodyLimit"]
+
+DEFAULT_BODY_LIMIT = 64 * 1024
+"""Bytes a JSON request body may have unless a service says otherwise for a path."""
 
 
 class BodyLimit:
