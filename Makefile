@@ -7,6 +7,9 @@ STACK := deploy/local/stack.sh
 SERVICES := deploy/local/services.sh
 MEMBERS := libs/contracts libs/platform libs/driver services/status-config services/assignment services/rules-engine services/audit
 PYTEST_ARGS ?=
+# Local runs, tests, the demo and the bench accept the public development JWT secret only because
+# this says so explicitly (services refuse it when CSTATUS_ENV is unset).
+export CSTATUS_ENV ?= development
 BENCH_ARGS ?=
 RELIABILITY_ARGS ?=
 ROLE ?= status:admin

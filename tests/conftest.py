@@ -31,6 +31,10 @@ from cstatus.platform.kafka.topics import ensure_topics
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Settings built by in-process tests accept the public development secret only because this says
+# the environment is a test one (services refuse it when CSTATUS_ENV is unset).
+os.environ.setdefault("CSTATUS_ENV", "test")
+
 
 @dataclass(frozen=True)
 class Stack:

@@ -19,6 +19,9 @@ services=(
   "audit:cstatus.audit:${CSTATUS_AUDIT_HTTP_PORT:-8084}"
 )
 
+# The public development JWT secret is accepted only where CSTATUS_ENV says so explicitly.
+export CSTATUS_ENV="${CSTATUS_ENV:-development}"
+
 say() { printf '[services] %s\n' "$*"; }
 
 running() { [[ -f "$run_dir/$1.pid" ]] && kill -0 "$(cat "$run_dir/$1.pid")" 2>/dev/null; }

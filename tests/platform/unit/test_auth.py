@@ -122,6 +122,20 @@ async def test_a_token_without_the_tenant_claim_is_401() -> None:
     _assert_problem(await _get(token), 401)
 
 
+def test_the_development_secret_needs_an_environment_that_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The review found the public secret accepted whenever CSTATUS_ENV was not `production`
+    (compose set nothing): now only an explicit development or test environment accepts it."""
+    monkeypatch.delenv("CSTATUS_ENV", raising=False)
+    monkeypatch.delenv("CSTATUS_JWT_SECRET", raising=False)
+    with pytest.raises(ValueError, match="explicitly"):
+        AuthSettings()
+    assert AuthSettings(jwt_secret="a-secret-of-our-own-0123456789abcdef").env == "development"
+    monkeypatch.setenv("CSTATUS_ENV", "development")
+    assert AuthSettings().env == "development"
+
+
 def test_production_refuses_the_development_secret() -> None:
     with pytest.raises(ValueError, match="development"):
         AuthSettings(env="production", jwt_secret=DEV_JWT_SECRET, jwks_url="https://idp/jwks")

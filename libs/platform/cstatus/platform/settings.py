@@ -97,7 +97,16 @@ class AuthSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _production_verifies_rs256_only(self) -> AuthSettings:
-        """Production verifies RS256 tokens against a JWKS and never accepts the dev secret."""
+        """Production verifies RS256 tokens against a JWKS and never accepts the dev secret; the
+        public development secret is accepted only where `CSTATUS_ENV` says `development` or
+        `test` explicitly (an unset environment is not taken for a development one)."""
+        public_secret = self.jwt_secret.get_secret_value() == DEV_JWT_SECRET
+        if "env" not in self.model_fields_set and public_secret and not self.jwks_url:
+            raise ValueError(
+                "the public development CSTATUS_JWT_SECRET is accepted only with CSTATUS_ENV="
+                "development or test set explicitly; set it (make and the tests do), or give "
+                "CSTATUS_JWT_SECRET a secret of your own, or CSTATUS_JWKS_URL"
+            )
         if self.env != "production":
             return self
         if "jwt_secret" in self.model_fields_set and (
