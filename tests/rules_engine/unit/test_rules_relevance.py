@@ -58,3 +58,18 @@ def test_velocity_categories_and_horizon_are_known_once() -> None:
     assert RULES.velocity_horizon == 60
     assert dict(RULES.velocity_windows) == {"transactions": 60}
     assert RULES.only("loyalty") == TenantRules(1, (RULES.categories[1],))
+
+
+def test_a_sweep_of_a_future_day_is_refused_unless_time_is_simulated() -> None:
+    """The review found `as_of: 9999-12-30` accepted anywhere: mass real changes, the tenant's
+    clock moved for good."""
+    from datetime import date
+
+    from cstatus.rules_engine.domain.sweep_dates import sweep_day_refusal
+
+    today = date(2026, 12, 2)
+    assert sweep_day_refusal(date(9999, 12, 30), today, simulated_time=False) is not None
+    assert sweep_day_refusal(date(2026, 12, 3), today, simulated_time=False) is not None
+    assert sweep_day_refusal(today, today, simulated_time=False) is None
+    assert sweep_day_refusal(date(2026, 1, 1), today, simulated_time=False) is None
+    assert sweep_day_refusal(date(2027, 1, 1), today, simulated_time=True) is None

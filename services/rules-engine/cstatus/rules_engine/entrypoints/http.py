@@ -15,6 +15,7 @@ from cstatus.platform.http.problem import Problem
 from cstatus.platform.service import ServiceRuntime
 from cstatus.rules_engine.adapters.translate import wire_explanation
 from cstatus.rules_engine.domain.facts import CustomerFacts
+from cstatus.rules_engine.domain.sweep_dates import sweep_day_refusal
 from cstatus.rules_engine.service.report import CategoryEvaluation, customer_activity
 from cstatus.rules_engine.service.sweep import SweepBusy, sweep_tenant
 
@@ -96,7 +97,17 @@ def router(runtime: ServiceRuntime, clock: Callable[[], datetime]) -> APIRouter:
         request: SweepRequest | None = None, caller: Principal = sweeper
     ) -> SweepResponse:
         """Run the caller's tenant's daily sweep now, as of `as_of` (default: today, UTC)."""
-        as_of = (request.as_of if request else None) or clock().date()
+        today = clock().date()
+        as_of = (request.as_of if request else None) or today
+        simulated = runtime.settings.auth.env in ("development", "test")
+        refusal = sweep_day_refusal(as_of, today, simulated_time=simulated)
+        if refusal is not None:
+            raise Problem(
+                422,
+                refusal,
+                code="as_of_in_future",
+                errors=[{"field": "as_of", "reason": "today or earlier"}],
+            )
         try:
             result = await sweep_tenant(runtime.pool, runtime.schema, caller.tenant, as_of, clock)
         except SweepBusy as busy:
