@@ -73,6 +73,8 @@ class Units:
     """`async with units.open() as uow:` one unit of work (one transaction)."""
     published: Callable[[], Awaitable[list[str]]]
     """The topics of every message put in the outbox so far."""
+    values: Callable[[str], Awaitable[list[bytes | None]]]
+    """The values of the messages put in the outbox for one topic, in order."""
 
 
 @pytest.fixture(params=["memory", "postgres"])
@@ -87,7 +89,10 @@ async def units(request: pytest.FixtureRequest, pg_pool: asyncpg.Pool, schema: s
         async def in_memory() -> list[str]:
             return [m.topic for m in twin.published]
 
-        return Units(memory, in_memory)
+        async def twin_values(topic: str) -> list[bytes | None]:
+            return [m.value for m in twin.published if m.topic == topic]
+
+        return Units(memory, in_memory, twin_values)
     config, rows = ConfigStore(schema), CustomerRows(schema)
     async with pg_pool.acquire() as conn:
         await init_connection(conn)
@@ -103,7 +108,13 @@ async def units(request: pytest.FixtureRequest, pg_pool: asyncpg.Pool, schema: s
     async def outbox() -> list[str]:
         return [r["topic"] for r in await pg_pool.fetch(f"SELECT topic FROM {schema}.outbox")]
 
-    return Units(postgres, outbox)
+    async def outbox_values(topic: str) -> list[bytes | None]:
+        rows = await pg_pool.fetch(
+            f"SELECT value FROM {schema}.outbox WHERE topic = $1 ORDER BY id", topic
+        )
+        return [r["value"] for r in rows]
+
+    return Units(postgres, outbox, outbox_values)
 
 
 def _request(ref: str, status: str | None, source: Any, **kw: Any) -> ChangeRequest:
@@ -236,7 +247,9 @@ async def test_no_profile_event_brings_personal_data_back_after_an_erasure(units
     async with units.open() as uow:
         batch = CustomerBatch(uow, NOW, AfterCommit())
         await batch.open([(TENANT, "c-1")])
-        await batch.update_profile(TENANT, "c-1", {"email": "a@x.io"}, NOW - timedelta(days=3))
+        await batch.update_profile(
+            TENANT, "c-1", {"email": "a@x.io", "marketing_opt_in": True}, NOW - timedelta(days=3)
+        )
         await batch.erase(TENANT, "c-1")
         await batch.update_profile(TENANT, "c-1", {"first_name": "Late"}, NOW - timedelta(days=2))
         await batch.commit()
@@ -248,4 +261,5 @@ async def test_no_profile_event_brings_personal_data_back_after_an_erasure(units
         await batch.update_profile(TENANT, "c-1", {"email": "late@x.io"}, NOW)
         c1 = (await batch.customer(TENANT, "c-1")).profile
         await batch.commit()
-    assert (c1.erased, c1.email, c1.first_name) == (True, None, None)
+    assert (c1.erased, c1.email, c1.first_name, c1.marketing_opt_in) == (True, None, None, None)
+    assert (await units.values(topics.SNAPSHOTS))[-1] is None  # a tombstone for the erased

@@ -30,6 +30,7 @@ async def test_migrations_apply_once_in_order(
         "platform_0002_outbox",
         "platform_0003_outbox_parked",
         "platform_0004_inbox_retention",
+        "platform_0005_outbox_tombstones",
         "0001_things",
         "0002_more",
     ]

@@ -71,3 +71,8 @@ class StatusChanged(EventData):
     effective_at: AwareDatetime
     sequence: int = Field(ge=1)
     exclude_from_reports: bool
+    pinned: bool | None = Field(
+        default=None,
+        description="whether the category is pinned by hand after this change (automation "
+        "leaves it alone); absent from producers before v2",
+    )

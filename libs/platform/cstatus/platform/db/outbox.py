@@ -16,7 +16,8 @@ __all__ = ["OutboxMessage", "enqueue", "notify_channel"]
 class OutboxMessage:
     topic: str
     key: bytes | None
-    value: bytes
+    value: bytes | None
+    """None: a tombstone (the key is forgotten by a compacted topic)."""
     headers: tuple[tuple[str, bytes], ...] = field(default=())
 
 

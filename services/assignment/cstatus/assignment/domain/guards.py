@@ -26,6 +26,7 @@ __all__ = [
     "default_holding",
     "expire_pin",
     "source_for_roles",
+    "unpin",
 ]
 
 CONFLICT_CODES = frozenset(
@@ -91,8 +92,9 @@ def _mode_check(category: Category, request: ChangeRequest) -> Refused | None:
 
 
 def _pins(category: Category, request: ChangeRequest) -> bool:
-    """A manual change in an automatic or external category pins it."""
-    return request.source == "manual" and category.update_mode != "manual"
+    """A manual change in an automatic or external category pins it (SPEC §1 v2: unless the
+    request says `"pin": false`: set it now, automation may move it later)."""
+    return request.source == "manual" and category.update_mode != "manual" and request.pin
 
 
 def _automation_check(
@@ -258,6 +260,24 @@ def expire_pin(current: Holding, now: datetime, *, actor: str) -> Decision:
         updated_at=now,
         sequence=current.sequence + 1,
         reason="pin expired",
+    )
+    return Applied(cleared, current)
+
+
+def unpin(current: Holding | None, now: datetime, *, actor: str, reason: str | None) -> Decision:
+    """A person resumes automation in a pinned category (`DELETE …/pin`): the status stays, the
+    pin goes, and the rules engine re-evaluates the category at once (explanation `unpin`)."""
+    if current is None or not current.pinned:
+        return Unchanged(current)
+    cleared = replace(
+        current,
+        pinned=False,
+        pinned_until=None,
+        source="system",
+        updated_by=actor,
+        updated_at=now,
+        sequence=current.sequence + 1,
+        reason=reason,
     )
     return Applied(cleared, current)
 

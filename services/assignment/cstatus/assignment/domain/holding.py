@@ -58,3 +58,5 @@ class ChangeRequest:
     explanation: dict[str, Any] | None = field(default=None, compare=False)
     config_version: int | None = None
     """A proposal's configuration version (see `waits_for_configuration`)."""
+    pin: bool = True
+    """A manual change in an automatic or external category pins it unless this says not to."""

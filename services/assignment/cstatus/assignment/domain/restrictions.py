@@ -26,6 +26,7 @@ __all__ = [
     "Restrictions",
     "check",
     "combine",
+    "excluded_from_reports",
     "restrictions_of",
 ]
 
@@ -232,3 +233,9 @@ def restrictions_of(
             status = replace(status, system_state=h.system_state)
         held.append((code, status))
     return combine(held, marketing_opt_in=marketing_opt_in)
+
+
+def excluded_from_reports(catalogue: Catalogue, holdings: Mapping[str, Holding]) -> bool:
+    """Report exclusion is a property of the customer: any held status excluded from reports
+    (by its property or its `internal` state) excludes all of the customer's changes."""
+    return restrictions_of(catalogue, holdings, None).exclude_from_reports

@@ -39,6 +39,9 @@ class AssignBody(_Body):
     status_code: Code
     reason: Reason | None = None
     until: AwareDatetime | None = None
+    pin: bool = True
+    """In an automatic or external category: pin it (automation leaves it alone until the pin
+    is cleared or `until` passes), or set it now and let automation move it later."""
 
 
 class CheckBody(_Body):
@@ -109,6 +112,7 @@ def customer_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
         reason: str | None,
         until: datetime | None,
         idempotency_key: str | None,
+        pin: bool = True,
     ) -> dict[str, Any]:
         source = source_for_roles(principal.roles)
         assert source is not None  # the dependency let only agents and systems in
@@ -121,6 +125,7 @@ def customer_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
             actor=principal.subject,
             reason=reason,
             until=until,
+            pin=pin,
         )
         after = AfterCommit()
         now = datetime.now(UTC)
@@ -156,6 +161,7 @@ def customer_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
             reason=body.reason,
             until=body.until,
             idempotency_key=idempotency_key,
+            pin=body.pin,
         )
 
     @router.delete("/customers/{customer_id}/statuses/{category_code}")
@@ -175,6 +181,38 @@ def customer_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
             until=None,
             idempotency_key=idempotency_key,
         )
+
+    @router.delete("/customers/{customer_id}/statuses/{category_code}/pin")
+    async def delete_pin(
+        customer_id: str,
+        category_code: str,
+        principal: Principal = changer,
+        reason: Annotated[str | None, Query(min_length=1, max_length=1000)] = None,
+    ) -> dict[str, Any]:
+        """Resume automation: the status stays, the pin goes, the category is re-evaluated."""
+        after = AfterCommit()
+        async with runtime.pool.acquire() as conn, conn.transaction():
+            decision = await service.unpin(
+                conn,
+                principal.tenant,
+                customer_id,
+                category_code,
+                datetime.now(UTC),
+                after,
+                actor=principal.subject,
+                reason=reason,
+            )
+            holding = await service.repo.holdings(conn, principal.tenant, customer_id)
+            catalogue = await service.config.load(conn, principal.tenant)
+        await after.flush(restrictions().cache)
+        if isinstance(decision, Refused):
+            raise refusal(decision)
+        return {
+            "customer_id": customer_id,
+            "category_code": category_code,
+            "result": type(decision).__name__.lower(),
+            "status": held_status(catalogue, holding.get(category_code), None),
+        }
 
     @router.get("/customers/{customer_id}/restrictions")
     async def get_restrictions(customer_id: str, principal: Principal = reader) -> dict[str, Any]:

@@ -75,6 +75,24 @@ class Assignments:
         await batch.commit()
         return decision
 
+    async def unpin(
+        self,
+        conn: asyncpg.Connection,
+        tenant: str,
+        customer: str,
+        category_code: str,
+        now: datetime,
+        after: AfterCommit,
+        *,
+        actor: str,
+        reason: str | None,
+    ) -> Decision:
+        """Resume automation in a category pinned by hand."""
+        batch = await self.begin(conn, [(tenant, customer)], now, after)
+        decision = await batch.unpin(tenant, customer, category_code, actor, reason)
+        await batch.commit()
+        return decision
+
     async def expire_pin(
         self,
         conn: asyncpg.Connection,

@@ -27,11 +27,12 @@ from cstatus.assignment.domain.guards import (
     decide,
     default_holding,
     expire_pin,
+    unpin,
     waits_for_configuration,
 )
 from cstatus.assignment.domain.holding import ChangeRequest, Holding
 from cstatus.assignment.domain.profile import Stamped, newer_fields
-from cstatus.assignment.domain.restrictions import restrictions_of
+from cstatus.assignment.domain.restrictions import excluded_from_reports, restrictions_of
 from cstatus.assignment.service import publish
 from cstatus.assignment.service.after_commit import AfterCommit
 from cstatus.assignment.service.unit_of_work import CustomerUnitOfWork, Writes
@@ -156,12 +157,21 @@ class CustomerBatch:
         ident = publish.change_id(state.tenant, state.customer, h.category_code, h.sequence)
         from_code = previous.status_code if previous else None
         self._changes.append(ChangeRow(ident, state.tenant, state.customer, h, from_code, ref_id))
+        before = excluded_from_reports(state.catalogue, state.holdings)
+        state.holdings[h.category_code] = h
+        excluded = before or excluded_from_reports(state.catalogue, state.holdings)
         self._messages.append(
             publish.change_message(
-                ident, state.tenant, state.customer, state.catalogue, previous, h, explanation
+                ident,
+                state.tenant,
+                state.customer,
+                state.catalogue,
+                previous,
+                h,
+                explanation,
+                excluded=excluded,
             )
         )
-        state.holdings[h.category_code] = h
         state.bump = state.snapshot = True
 
     async def change(
@@ -254,6 +264,7 @@ class CustomerBatch:
             email=None,
             phone=None,
             tags=None,
+            marketing_opt_in=None,  # consent is personal data too: none survives an erasure
             erased=True,
             active=False,
         )
@@ -282,6 +293,18 @@ class CustomerBatch:
         """The customer is seen (defaults) and gets a new cache entry with its appointments."""
         state = await self.customer(tenant, customer)
         state.bump = True
+
+    async def unpin(
+        self, tenant: str, customer: str, category_code: str, actor: str, reason: str | None
+    ) -> Decision:
+        """A person's `DELETE …/pin`: automation resumes (audited, explanation `unpin`)."""
+        state = await self.customer(tenant, customer)
+        current = state.holdings.get(category_code)
+        decision = unpin(current, self.now, actor=actor, reason=reason)
+        if isinstance(decision, Applied):
+            ref_id = f"unpin/{category_code}/{decision.holding.sequence}"
+            self._record(state, decision, ref_id, {"rule": "unpin"})
+        return decision
 
     async def apply_deferred(self, tenant: str, version: int) -> int:
         """Judge again the proposals that waited for `version` (call it once it is stored)."""
@@ -328,7 +351,10 @@ class CustomerBatch:
             restrictions = restrictions_of(
                 state.catalogue, state.holdings, state.profile.marketing_opt_in
             )
-            if state.snapshot:
+            key = (state.tenant, state.customer)
+            if key in self._erased:  # SPEC §1 v2: the snapshot topic forgets an erased customer
+                self._messages.append(publish.snapshot_tombstone(state.tenant, state.customer))
+            elif state.snapshot:
                 self._messages.append(
                     publish.snapshot_message(
                         state.tenant,

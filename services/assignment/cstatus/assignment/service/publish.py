@@ -32,6 +32,7 @@ __all__ = [
     "message_id",
     "rejection_message",
     "snapshot_message",
+    "snapshot_tombstone",
 ]
 
 SOURCE = "assignment"
@@ -72,10 +73,13 @@ def change_message(
     previous: Holding | None,
     holding: Holding,
     explanation: Mapping[str, Any] | None,
+    *,
+    excluded: bool,
 ) -> OutboxMessage:
-    """The change `ident` (its `change_id`) as a `customer_status.changed` event."""
+    """The change `ident` (its `change_id`) as a `customer_status.changed` event; `excluded`:
+    the customer holds (or held until this change) a status excluded from reports, which flags
+    every change of theirs, in every category (SPEC §1 v2)."""
     category = holding.category_code
-    target = catalogue.status(category, holding.status_code)
     data = StatusChanged(
         change_id=ident,
         category_code=category,
@@ -87,7 +91,8 @@ def change_message(
         explanation=Explanation.model_validate(explanation) if explanation else None,
         effective_at=holding.updated_at,
         sequence=holding.sequence,
-        exclude_from_reports=bool(target and target.excluded_from_reports),
+        exclude_from_reports=excluded,
+        pinned=holding.pinned,
     )
     event = new_event(
         data, id=ident, source=SOURCE, tenant=tenant, subject=customer, time=holding.updated_at
@@ -175,3 +180,8 @@ def rejection_message(
     ident = message_id(f"rejection/{tenant}/{customer}/{ref_id}")
     event = new_event(data, id=ident, source=SOURCE, tenant=tenant, subject=customer, time=now)
     return OutboxMessage(topics.REJECTIONS, message_key(tenant, customer), encode(event))
+
+
+def snapshot_tombstone(tenant: str, customer: str) -> OutboxMessage:
+    """A null value for the customer's key on the compacted snapshot topic (after an erasure)."""
+    return OutboxMessage(topics.SNAPSHOTS, message_key(tenant, customer), None)

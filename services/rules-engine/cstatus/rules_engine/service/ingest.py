@@ -64,7 +64,9 @@ def _pinned_until(change: StatusChanged) -> datetime | None:
 def change_row(event: CloudEvent[StatusChanged]) -> ChangeRow:
     change = event.data
     pin: bool | None = None
-    if change.source == "manual":
+    if change.pinned is not None:  # v2 producers say it
+        pin = change.pinned
+    elif change.source == "manual":
         pin = change.to is not None  # a person clearing the status clears its pin too
     elif change.source == "automatic" or (
         change.source == "system"
