@@ -204,3 +204,21 @@ def test_a_decision_that_keeps_the_status_says_it_changes_nothing() -> None:
 def test_manual_categories_are_never_evaluated() -> None:
     manual = Category("m", (Status("a", is_default=True),), update_mode="manual")
     assert evaluate(manual, CustomerFacts(), NOBODY, NOW) is None
+
+
+def test_a_status_entered_by_first_activity_stays_when_its_rule_is_gone() -> None:
+    """SPEC §1 v2: never reverts means never (the review found a removed `client` rule sending
+    clients back to `lead`)."""
+    from cstatus.rules_engine.domain.evaluate import evaluate
+    from cstatus.rules_engine.domain.facts import fold
+    from cstatus.rules_engine.domain.model import Category, Current, Status
+
+    now = datetime(2026, 12, 2, tzinfo=UTC)
+    category = Category(
+        "relationship",
+        (Status("lead", 0, is_default=True), Status("client", 10), Status("vip", 30)),
+    )
+    kept = evaluate(category, fold([]), Current("client", entered_by="first_activity"), now)
+    assert kept is not None and (kept.status_code, kept.changes) == ("client", False)
+    by_hand = evaluate(category, fold([]), Current("client", entered_by=None), now)
+    assert by_hand is not None and by_hand.status_code == "lead"

@@ -80,12 +80,19 @@ async def test_rules_belong_to_automatic_categories_only(
     assert _problem(response, 422, "rule_not_allowed")["errors"][0]["field"] == "rule"
 
 
-async def test_a_category_with_rules_cannot_leave_automatic(admin: httpx.AsyncClient) -> None:
+async def test_a_category_with_rules_can_switch_to_manual_and_back(
+    admin: httpx.AsyncClient,
+) -> None:
+    """SPEC §1 v2: switching an automatic category to manual keeps every customer's status (the
+    review found it refused while rules existed); its rules stay, inert, until it switches back."""
     status_id = await _status(admin)
     await admin.put(f"/v1/statuses/{status_id}/rule", json=RULES[2])
     category_id = (await admin.get(f"/v1/statuses/{status_id}")).json()["category_id"]
     response = await admin.patch(f"/v1/categories/{category_id}", json={"update_mode": "manual"})
-    _problem(response, 422, "rules_present")
+    assert response.status_code == 200, response.text
+    assert (await admin.get(f"/v1/statuses/{status_id}")).json()["rule"]["days"] == 180
+    back = await admin.patch(f"/v1/categories/{category_id}", json={"update_mode": "automatic"})
+    assert back.status_code == 200, back.text
 
 
 async def test_names_follow_accept_language_and_fall_back_to_the_default(

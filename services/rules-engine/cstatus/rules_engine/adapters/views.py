@@ -51,6 +51,8 @@ class ChangeRow:
     pin: bool | None
     pinned_until: datetime | None
     sequence: int
+    entered_by: str | None = None
+    """The rule of an automatic change (None for any other source)."""
 
 
 async def store_configs(
@@ -96,15 +98,18 @@ async def record_changes(conn: asyncpg.Connection, changes: Sequence[ChangeRow])
     """Keep the change with the highest sequence per (tenant, customer, category); a kept change
     also ends the outstanding proposal of its category."""
     latest: dict[tuple[str, str, str], ChangeRow] = {}
+    every: dict[tuple[str, str, str], list[ChangeRow]] = {}
     for change in changes:
         key = (change.tenant, change.customer, change.category)
+        every.setdefault(key, []).append(change)
         if key not in latest or change.sequence > latest[key].sequence:
             latest[key] = change
     if not latest:
         return
     keys = sorted(latest)
     previous = await conn.fetch(
-        "SELECT h.tenant, h.customer, h.category, h.pinned, h.pinned_until, h.sequence"
+        "SELECT h.tenant, h.customer, h.category, h.pinned, h.pinned_until, h.sequence,"
+        " h.status_code, h.entered_by"
         " FROM holdings h JOIN unnest($1::text[], $2::text[], $3::text[]) AS u(t, c, k)"
         " ON h.tenant = u.t AND h.customer = u.c AND h.category = u.k FOR UPDATE OF h",
         [t for t, _, _ in keys],
@@ -114,10 +119,12 @@ async def record_changes(conn: asyncpg.Connection, changes: Sequence[ChangeRow])
     before = {(r["tenant"], r["customer"], r["category"]): r for r in previous}
     kept: list[ChangeRow] = []
     pins: list[tuple[bool, datetime | None]] = []
+    entered: list[str | None] = []
     for key in keys:
         change, old = latest[key], before.get(key)
         if old is not None and old["sequence"] >= change.sequence:
             continue
+        entered.append(_entered_by(old, every[key]))
         if change.pin is None:
             pins.append((old["pinned"], old["pinned_until"]) if old else (False, None))
         else:
@@ -132,24 +139,39 @@ async def record_changes(conn: asyncpg.Connection, changes: Sequence[ChangeRow])
     )
     await conn.execute(
         "INSERT INTO holdings (tenant, customer, category, status_code, system_state, pinned,"
-        " pinned_until, sequence) SELECT * FROM unnest($1::text[], $2::text[], $3::text[],"
-        " $4::text[], $5::text[], $6::boolean[], $7::timestamptz[], $8::bigint[])"
+        " pinned_until, sequence, entered_by) SELECT * FROM unnest($1::text[], $2::text[],"
+        " $3::text[], $4::text[], $5::text[], $6::boolean[], $7::timestamptz[], $8::bigint[],"
+        " $9::text[])"
         " ON CONFLICT (tenant, customer, category) DO UPDATE SET"
         " status_code = excluded.status_code, system_state = excluded.system_state,"
         " pinned = excluded.pinned, pinned_until = excluded.pinned_until,"
-        " sequence = excluded.sequence",
+        " sequence = excluded.sequence, entered_by = excluded.entered_by",
         *columns,
         [c.status_code for c in kept],
         [c.system_state for c in kept],
         [p for p, _ in pins],
         [u for _, u in pins],
         [c.sequence for c in kept],
+        entered,
     )
     await conn.execute(
         "DELETE FROM outstanding o USING unnest($1::text[], $2::text[], $3::text[]) AS u(t, c, k)"
         " WHERE o.tenant = u.t AND o.customer = u.c AND o.category = u.k",
         *columns,
     )
+
+
+def _entered_by(old: asyncpg.Record | None, changes: Sequence[ChangeRow]) -> str | None:
+    """How the customer entered the status the last of `changes` leaves them in: the rule of the
+    automatic change that moved them there; a change that keeps the status keeps it."""
+    status = old["status_code"] if old is not None else None
+    entered = old["entered_by"] if old is not None else None
+    for change in sorted(changes, key=lambda c: c.sequence):
+        if old is not None and change.sequence <= old["sequence"]:
+            continue
+        if change.status_code != status:
+            status, entered = change.status_code, change.entered_by
+    return entered
 
 
 async def load_holdings(
@@ -163,8 +185,8 @@ async def load_holdings(
     (category, status) pairs): only the holdings of those (the rare ones that make transactions
     outliers), so the common answer is no row at all."""
     query = (
-        "SELECT customer, category, status_code, system_state, pinned, pinned_until, sequence"
-        " FROM holdings WHERE tenant = $1 AND customer = ANY($2::text[])"
+        "SELECT customer, category, status_code, system_state, pinned, pinned_until, sequence,"
+        " entered_by FROM holdings WHERE tenant = $1 AND customer = ANY($2::text[])"
     )
     args: list[object] = [tenant, list(customers)]
     if marking is not None:
@@ -176,7 +198,7 @@ async def load_holdings(
         args += [sorted(states), [c for c, _ in pairs], [s for _, s in pairs]]
     found: dict[str, dict[str, Held]] = {}
     for r in await conn.fetch(query, *args):
-        held = Held(Current(r[2], r[4], r[5]), r[6], r[3])
+        held = Held(Current(r[2], r[4], r[5], r[7]), r[6], r[3])
         found.setdefault(r[0], {})[r[1]] = held
     return found
 

@@ -89,8 +89,21 @@ def matches(
     )
 
 
-def _candidates(category: Category) -> list[Status]:
-    ruled = [s for s in category.statuses if s.rule is not None and not s.archived]
+def _kept_by_first_activity(category: Category, current: Current) -> Status | None:
+    """SPEC §1 v2, never reverts means never: a status the customer entered by `first_activity`
+    stays matched when an admin edits or removes that rule (unless the status is archived)."""
+    if current.entered_by != "first_activity":
+        return None
+    held = category.status(current.status_code)
+    return held if held is not None and not held.archived else None
+
+
+def _candidates(category: Category, kept: Status | None = None) -> list[Status]:
+    ruled = [
+        s
+        for s in category.statuses
+        if (s.rule is not None or (kept is not None and s.code == kept.code)) and not s.archived
+    ]
     return sorted(ruled, key=lambda s: (-s.priority, s.code))
 
 
@@ -107,7 +120,13 @@ def evaluate(
     held = category.status(current.status_code)
     if held is not None and held.sticky:
         return None
-    for status in _candidates(category):
+    kept = _kept_by_first_activity(category, current)
+    for status in _candidates(category, kept):
+        if (
+            kept is not None and status.code == kept.code
+        ):  # entered by first_activity: matched for good, whatever its rule now
+            why = Explanation("first_activity", 1, "ever", (), {"kept": "true"})
+            return Decision(category.code, status.code, False, why)
         assert status.rule is not None
         ok, why = matches(status.rule, facts, now, velocity)
         if ok:

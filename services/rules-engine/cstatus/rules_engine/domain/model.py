@@ -79,6 +79,8 @@ class Current:
     status_code: str | None
     pinned: bool = False
     pinned_until: datetime | None = None
+    entered_by: str | None = None
+    """The rule of the automatic change that moved the customer into `status_code`."""
 
     def is_pinned(self, now: datetime) -> bool:
         return self.pinned and (self.pinned_until is None or self.pinned_until > now)

@@ -84,6 +84,11 @@ def change_row(event: CloudEvent[StatusChanged]) -> ChangeRow:
         pin=pin,
         pinned_until=_pinned_until(change) if pin else None,
         sequence=change.sequence,
+        entered_by=(
+            change.explanation.rule
+            if change.source == "automatic" and change.explanation is not None
+            else None
+        ),
     )
 
 

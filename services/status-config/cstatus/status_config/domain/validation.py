@@ -39,12 +39,9 @@ def check_category(
         raise conflict("code_taken", f"a category with code {category.code!r} exists", field="code")
     if len(others) >= MAX_CATEGORIES:
         raise conflict("limit_reached", f"a tenant has at most {MAX_CATEGORIES} categories")
-    if category.update_mode != "automatic" and any(s.rule is not None for s in statuses):
-        raise invalid(
-            "update_mode",
-            "only automatic categories have rules; remove the rules of its statuses first",
-            code="rules_present",
-        )
+    # Switching an automatic category to manual or external keeps its statuses' rules, inert
+    # (the rules engine evaluates automatic categories only), and every customer's status
+    # (SPEC §1 v2); switching back makes them work again.
 
 
 def check_status(
