@@ -18,7 +18,7 @@ from cstatus.platform.http.auth import (
     issue_dev_token,
     require_roles,
 )
-from cstatus.platform.http.problem import PROBLEM_JSON, install_problem_handlers
+from cstatus.platform.http.problem import PROBLEM_JSON, Problem, install_problem_handlers
 from cstatus.platform.settings import DEV_JWT_SECRET, AuthSettings
 
 pytestmark = pytest.mark.unit
@@ -143,18 +143,99 @@ def test_production_refuses_the_development_secret() -> None:
         AuthSettings(env="production")
 
 
-def test_a_verified_token_is_remembered_until_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_verified_token_is_remembered_until_it_expires(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     authenticate = Authenticator(AuthSettings(env="test", jwt_leeway_s=0))
     now = time.time()
     token = _token(exp=int(now) + 30)
-    assert authenticate.verify(token).tenant == "acme"
+    assert (await authenticate.verify(token)).tenant == "acme"
 
     def no_second_check(*_: object, **__: object) -> object:
         raise AssertionError("a remembered token is not decoded again")
 
     monkeypatch.setattr(jwt, "decode", no_second_check)
-    assert authenticate.verify(token).tenant == "acme"
+    assert (await authenticate.verify(token)).tenant == "acme"
 
     monkeypatch.setattr(time, "time", lambda: now + 31)
     with pytest.raises(AssertionError, match="not decoded again"):
-        authenticate.verify(token)  # past its exp the token is checked afresh
+        await authenticate.verify(token)  # past its exp the token is checked afresh
+
+
+def _rsa() -> Any:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _jwk(private: Any, kid: str) -> dict[str, Any]:
+    import json as _json
+
+    public = _json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private.public_key()))
+    return {**public, "kid": kid, "use": "sig", "alg": "RS256"}
+
+
+def _rs256(private: Any, kid: str, **claims: Any) -> str:
+    body = {
+        "sub": "u",
+        "tenant": "acme",
+        "roles": ["status:viewer"],
+        "iss": "https://idp",
+        "aud": "cstatus",
+        "exp": int(time.time()) + 60,
+        **claims,
+    }
+    return jwt.encode(body, private, algorithm="RS256", headers={"kid": kid})
+
+
+async def test_production_keys_come_from_the_jwks_asynchronously_and_follow_rotation() -> None:
+    """The review found JWKS fetched synchronously on the event loop and cached for good; and
+    `iss`/`aud` not required in production."""
+    import httpx
+
+    from cstatus.platform.http.jwks import JwksKeys
+
+    old, new = _rsa(), _rsa()
+    published = {"keys": [_jwk(old, "k1")]}
+    requests: list[str] = []
+
+    async def serve(request: httpx.Request) -> httpx.Response:
+        requests.append(str(request.url))
+        return httpx.Response(200, json=published)
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(serve))
+    settings = AuthSettings(
+        env="production",
+        jwks_url="https://idp/jwks",
+        jwt_issuer="https://idp",
+        jwt_audience="cstatus",
+        jwt_secret="not-the-development-secret-0123456789",
+    )
+    keys = JwksKeys("https://idp/jwks", min_refresh_s=0.0, client=client)
+    authenticate = Authenticator(settings, jwks=keys)
+    assert (await authenticate.verify(_rs256(old, "k1"))).tenant == "acme"
+    published["keys"].append(_jwk(new, "k2"))  # the provider rotates
+    assert (await authenticate.verify(_rs256(new, "k2"))).subject == "u"
+    assert len(requests) == 2  # fetched again for the unknown kid, not per request
+    for claims in ({"iss": "https://other"}, {"aud": "someone-else"}):
+        with pytest.raises(Problem) as refused:
+            await authenticate.verify(_rs256(old, "k1", **claims))
+        assert refused.value.status == 401
+    with pytest.raises(Problem):
+        await authenticate.verify(
+            jwt.encode(
+                {"sub": "u", "tenant": "acme", "roles": [], "exp": int(time.time()) + 60},
+                DEV_JWT_SECRET,
+                algorithm="HS256",
+            )
+        )
+    await client.aclose()
+
+
+def test_production_requires_an_issuer_and_an_audience() -> None:
+    with pytest.raises(ValueError, match="ISSUER"):
+        AuthSettings(
+            env="production",
+            jwks_url="https://idp/jwks",
+            jwt_secret="not-the-development-secret-0123456789",
+        )

@@ -93,6 +93,7 @@ class AuthSettings(BaseSettings):
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
     jwks_url: str | None = None
     jwt_audience: str | None = None
+    jwt_issuer: str | None = Field(None, description="expected `iss` (required in production)")
     jwt_leeway_s: int = Field(10, ge=0, le=300)
 
     @model_validator(mode="after")
@@ -117,6 +118,11 @@ class AuthSettings(BaseSettings):
             )
         if not self.jwks_url:
             raise ValueError("CSTATUS_ENV=production needs CSTATUS_JWKS_URL (RS256 via JWKS)")
+        if not (self.jwt_issuer and self.jwt_audience):
+            raise ValueError(
+                "CSTATUS_ENV=production needs CSTATUS_JWT_ISSUER and CSTATUS_JWT_AUDIENCE: "
+                "tokens of another issuer or for another audience are refused"
+            )
         return self
 
 

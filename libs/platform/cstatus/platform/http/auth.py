@@ -1,8 +1,10 @@
 """Bearer JWT authentication: who calls, for which tenant, with which roles.
 
 Development and tests sign HS256 with `CSTATUS_JWT_SECRET`; production verifies RS256 against the
-JWKS at `CSTATUS_JWKS_URL` and accepts nothing else. Tokens must carry `sub`, `tenant`, `roles`
-and `exp`; `alg=none` and any algorithm but the configured one are refused.
+JWKS at `CSTATUS_JWKS_URL` (fetched asynchronously, cached with a TTL, refetched when a token
+names an unknown key: rotation) and accepts nothing else, and requires `iss`
+(`CSTATUS_JWT_ISSUER`) and `aud` (`CSTATUS_JWT_AUDIENCE`). Tokens must carry `sub`, `tenant`,
+`roles` and `exp`; `alg=none` and any algorithm but the configured one are refused.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 import jwt
 from fastapi import Request
 
+from cstatus.platform.http.jwks import JwksKeys, UnknownKey
 from cstatus.platform.http.problem import Problem
 from cstatus.platform.settings import AuthSettings
 
@@ -52,45 +55,50 @@ class Authenticator:
 
     CACHE_SIZE = 4096
 
-    def __init__(self, settings: AuthSettings) -> None:
+    def __init__(self, settings: AuthSettings, *, jwks: JwksKeys | None = None) -> None:
         self._settings = settings
         self._verified: dict[str, tuple[Principal, float]] = {}
-        self._jwks: jwt.PyJWKClient | None = None
-        if settings.env == "production":
-            assert settings.jwks_url
-            self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=True, lifespan=300)
+        self._jwks: JwksKeys | None = jwks
+        if self._jwks is None and settings.jwks_url:
+            self._jwks = JwksKeys(settings.jwks_url)
 
-    def _key_and_algorithm(self, token: str) -> tuple[Any, str]:
+    async def _key_and_algorithm(self, token: str) -> tuple[Any, str]:
         if self._jwks is not None:
-            return self._jwks.get_signing_key_from_jwt(token).key, "RS256"
+            try:
+                kid = jwt.get_unverified_header(token).get("kid")
+                return await self._jwks.key(kid), "RS256"
+            except (UnknownKey, jwt.PyJWTError) as error:
+                raise _unauthorized(f"the token is not valid: {error}") from error
         return self._settings.jwt_secret.get_secret_value(), "HS256"
 
-    def verify(self, token: str) -> Principal:
+    async def verify(self, token: str) -> Principal:
         known = self._verified.get(token)
         if known is not None:
             principal, expires = known
             if time.time() < expires:
                 return principal
             del self._verified[token]
-        principal, expires = self._verify(token)
+        key, algorithm = await self._key_and_algorithm(token)
+        principal, expires = self._verify(token, key, algorithm)
         if len(self._verified) >= self.CACHE_SIZE:
             self._verified.clear()
         self._verified[token] = (principal, expires)
         return principal
 
-    def _verify(self, token: str) -> tuple[Principal, float]:
+    def _verify(self, token: str, key: Any, algorithm: str) -> tuple[Principal, float]:
+        settings = self._settings
+        required = ["sub", "exp", "tenant", "roles"]
+        required += ["iss"] if settings.jwt_issuer else []
+        required += ["aud"] if settings.jwt_audience else []
         try:
-            key, algorithm = self._key_and_algorithm(token)
             claims = jwt.decode(
                 token,
                 key,
                 algorithms=[algorithm],
-                audience=self._settings.jwt_audience,
-                leeway=self._settings.jwt_leeway_s,
-                options={
-                    "require": ["sub", "exp", "tenant", "roles"],
-                    "verify_aud": self._settings.jwt_audience is not None,
-                },
+                audience=settings.jwt_audience,
+                issuer=settings.jwt_issuer,
+                leeway=settings.jwt_leeway_s,
+                options={"require": required, "verify_aud": settings.jwt_audience is not None},
             )
         except jwt.ExpiredSignatureError as error:
             raise _unauthorized("the token has expired") from error
@@ -109,7 +117,7 @@ class Authenticator:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise _unauthorized("a bearer token is required")
-        principal = self.verify(token.strip())
+        principal = await self.verify(token.strip())
         requested = request.headers.get(TENANT_HEADER)
         if requested is not None and requested != principal.tenant:
             raise Problem(
