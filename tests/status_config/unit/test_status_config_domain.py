@@ -99,3 +99,45 @@ def test_icons_are_known_by_their_content() -> None:
         with pytest.raises(ConfigError) as refused:
             check_icon(content, declared)
         assert refused.value.status == status
+
+
+NS = b'xmlns="http://www.w3.org/2000/svg"'
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        # the review's bypasses of the old pattern filter
+        b"<svg "
+        + NS
+        + b' xmlns:s="http://www.w3.org/2000/svg"><s:script>alert(1)</s:script></svg>',
+        b"<svg " + NS + b' xmlns:x="http://www.w3.org/2000/svg"><x:foreignObject/></svg>',
+        b"<svg "
+        + NS
+        + b' xmlns:l="http://www.w3.org/1999/xlink"><a l:href="&#106;avascript:alert(1)">'
+        b"<circle r='1'/></a></svg>",
+        b"<svg " + NS + b'><use href="&#106;avascript:alert(1)"/></svg>',
+        # and what else a browser would run or fetch
+        b"<svg " + NS + b'><circle r="1" onclick="x()"/></svg>',
+        b"<svg " + NS + b'><rect fill="url(http://evil/x)"/></svg>',
+        b"<svg " + NS + b"><style>@import url(http://evil)</style></svg>",
+        b'<?xml-stylesheet href="http://evil/x.css"?><svg ' + NS + b"/>",
+        b'<!DOCTYPE svg [<!ENTITY e "x">]><svg ' + NS + b">&e;</svg>",
+        b"<svg " + NS + b' xmlns:h="http://www.w3.org/1999/xhtml"><h:iframe/></svg>',
+        b"<svg><circle r='1'/></svg>",  # no SVG namespace: not provably SVG to a browser
+    ],
+)
+def test_svg_icons_must_be_provably_plain_drawings(content: bytes) -> None:
+    with pytest.raises(ConfigError) as refused:
+        check_icon(content, "image/svg+xml")
+    assert refused.value.code in ("unsafe_svg", "content_type_mismatch")
+
+
+def test_a_plain_svg_drawing_is_accepted() -> None:
+    drawing = (
+        b'<?xml version="1.0"?>\n<svg ' + NS + b' xmlns:xlink="http://www.w3.org/1999/xlink"'
+        b' viewBox="0 0 10 10"><defs><linearGradient id="g"><stop offset="0" stop-color="#fff"/>'
+        b'</linearGradient></defs><circle cx="5" cy="5" r="4" fill="url(#g)"/>'
+        b'<use xlink:href="#g"/><title>Gold</title></svg>'
+    )
+    assert check_icon(drawing, "image/svg+xml").content_type == "image/svg+xml"

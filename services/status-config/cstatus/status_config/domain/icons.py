@@ -1,7 +1,7 @@
 """Status icons: PNG, SVG or JPEG up to 256 KiB, their type checked from the content itself.
 
 The declared `Content-Type` must agree with what the bytes are. SVG is a document that browsers
-run, so an SVG with scripts, event handlers, external references or entities is refused.
+run: only what `svg.py`'s allow-list proves safe is accepted.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import re
 
 from cstatus.status_config.domain.errors import ConfigError, invalid
 from cstatus.status_config.domain.model import Icon
+from cstatus.status_config.domain.svg import svg_refusal
 
 __all__ = ["ICON_TYPES", "MAX_ICON_BYTES", "check_icon", "sniff"]
 
@@ -21,10 +22,6 @@ _SVG_START = re.compile(
     rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+svg[^>]*>\s*)?"
     rb"(?:<!--.*?-->\s*)*<svg[\s>]",
     re.IGNORECASE | re.DOTALL,
-)
-_SVG_UNSAFE = re.compile(
-    rb"<script|<foreignobject|<!entity|\son[a-z]+\s*=|javascript:|(?:xlink:)?href\s*=\s*[\"'](?!#)",
-    re.IGNORECASE,
 )
 
 
@@ -57,8 +54,10 @@ def check_icon(content: bytes, declared: str | None) -> Icon:
             "content_type_mismatch",
             f"the content is {actual or 'not a PNG, SVG or JPEG image'}, not {media_type}",
         )
-    if actual == "image/svg+xml" and _SVG_UNSAFE.search(content):
+    if actual == "image/svg+xml" and (refusal := svg_refusal(content)) is not None:
         raise invalid(
-            "icon", "SVG icons may not hold scripts, handlers or references", code="unsafe_svg"
+            "icon",
+            f"SVG icons may hold only plain drawing elements; refused: {refusal}",
+            code="unsafe_svg",
         )
     return Icon(actual, content, f'"{hashlib.sha256(content).hexdigest()[:32]}"')
