@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -15,6 +15,7 @@ from cstatus.assignment.entrypoints.http_directory import directory_router
 from cstatus.assignment.service.assignments import Assignments
 from cstatus.assignment.service.pins import run_pin_expiry
 from cstatus.assignment.service.refresh import RefreshMetrics, run_refresh
+from cstatus.assignment.service.retention import run_retention
 from cstatus.assignment.settings import AssignmentSettings
 from cstatus.platform.http.body_limit import DEFAULT_BODY_LIMIT
 from cstatus.platform.service import ServiceRuntime
@@ -58,6 +59,14 @@ def create_app(settings: AssignmentSettings) -> FastAPI:
         metrics = RefreshMetrics(runtime.registry)
         await run_refresh(service, runtime.pool, cache, metrics, lambda: datetime.now(UTC))
 
+    async def retention() -> None:
+        keep = {
+            "applied_refs": timedelta(days=settings.refs_retention_days),
+            "status_changes": timedelta(days=settings.changes_retention_days),
+        }
+        await run_retention(runtime.pool, runtime.schema, keep)
+
     runtime.run_in_background("pins", pin_expiry)
+    runtime.run_in_background("retention", retention)
     runtime.run_in_background("config-refresh", config_refresh)
     return app

@@ -21,3 +21,9 @@ class AssignmentSettings(ServiceSettings):
     pin_check_interval_s: float = Field(
         1.0, gt=0, le=3600, description="how often pins past their `until` are cleared"
     )
+    refs_retention_days: float = Field(
+        8.0, gt=0, le=3650, description="outcomes kept for idempotency (commands, proposals, HTTP)"
+    )
+    changes_retention_days: float = Field(
+        90.0, gt=0, le=36500, description="this service's copy of the change log (audit keeps all)"
+    )
