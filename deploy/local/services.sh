@@ -34,7 +34,12 @@ up() {
   for entry in "${services[@]}"; do
     IFS=: read -r name module port <<<"$entry"
     if running "$name"; then say "$name: already running (pid $(cat "$run_dir/$name.pid"))"; continue; fi
-    nohup "$python" -m "$module" >>"$log_dir/$name.log" 2>&1 &
+    # Each service logs in as its own role; migrations run as the schemas' owner (cstatus).
+    role="cstatus_${name//-/_}"
+    owner_dsn="${CSTATUS_PG_MIGRATION_DSN:-${CSTATUS_PG_DSN:-postgresql://cstatus:cstatus@127.0.0.1:${CSTATUS_PG_PORT:-5432}/cstatus}}"
+    service_dsn="${owner_dsn/\/\/cstatus:/\/\/$role:}"
+    CSTATUS_PG_DSN="$service_dsn" CSTATUS_PG_MIGRATION_DSN="$owner_dsn" \
+      nohup "$python" -m "$module" >>"$log_dir/$name.log" 2>&1 &
     echo $! >"$run_dir/$name.pid"
     say "$name: starting on :$port (log $log_dir/$name.log)"
   done

@@ -327,12 +327,20 @@ pg_dsn_works() {
 pg_provision() {
     pg_as_postgres "$@" -d postgres <<'SQL'
 DO $$
+DECLARE svc text;
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'cstatus') THEN
         CREATE ROLE cstatus LOGIN CREATEROLE CREATEDB PASSWORD 'cstatus';
     ELSE
         ALTER ROLE cstatus LOGIN CREATEROLE CREATEDB PASSWORD 'cstatus';
     END IF;
+    -- One login role per service (least privilege): the services run as these, the migrations
+    -- as `cstatus`, the owner of every schema, which grants each role its rights at start-up.
+    FOR svc IN SELECT unnest(ARRAY['status_config', 'assignment', 'rules_engine', 'audit']) LOOP
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'cstatus_' || svc) THEN
+            EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', 'cstatus_' || svc, 'cstatus');
+        END IF;
+    END LOOP;
 END
 $$;
 SELECT 'CREATE DATABASE cstatus OWNER cstatus'

@@ -36,6 +36,18 @@ PORT_ENV = {
 BACKOFF_S = 0.5
 
 
+def _own_role(service: str, owner_dsn: str) -> dict[str, str]:
+    """As `deploy/local/services.sh` runs them: the service logs in as its own role
+    (`cstatus_<service>`, made by the local stack), migrations run as the schemas' owner."""
+    if "//cstatus:" not in owner_dsn:
+        return {}
+    role = "cstatus_" + service.replace("-", "_")
+    return {
+        "CSTATUS_PG_DSN": owner_dsn.replace("//cstatus:", f"//{role}:", 1),
+        "CSTATUS_PG_MIGRATION_DSN": owner_dsn,
+    }
+
+
 @dataclass
 class Replica:
     service: str
@@ -70,6 +82,7 @@ class Replica:
             env={
                 **os.environ,
                 **self.env,
+                **_own_role(self.service, self.env.get("CSTATUS_PG_DSN", "")),
                 PORT_ENV[self.service]: str(self.port),
                 "CSTATUS_FAILPOINT_DIR": str(self.failpoints),
             },

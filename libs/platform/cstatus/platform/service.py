@@ -25,7 +25,7 @@ from aiokafka.structs import ConsumerRecord
 from fastapi import APIRouter, FastAPI
 from prometheus_client import CollectorRegistry
 
-from cstatus.platform.db.migrations import apply_migrations, load_migrations
+from cstatus.platform.db.migrations import apply_grants, apply_migrations, load_migrations
 from cstatus.platform.db.pool import create_pool
 from cstatus.platform.db.relay import OutboxRelay
 from cstatus.platform.db.retention import run_inbox_retention
@@ -125,8 +125,7 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         self._pool = await create_pool(self.settings.postgres, schema=self.schema)
-        async with self._pool.acquire() as conn:
-            await apply_migrations(conn, self.schema, load_migrations(self._migrations))
+        await self._migrate(self._pool)
         self._redis = connect_redis(self.settings.redis)
         for sub in self._subscriptions:
             dead_letters = DeadLetters(group=sub.group_id, outbox=(self._pool, self.schema))
@@ -144,6 +143,25 @@ class ServiceRuntime:
         # Usually the broker answers at once: start consuming before serving. If it does not,
         # serve without it (checks work from PostgreSQL and Redis) and attach when it is back.
         await asyncio.wait({attach}, timeout=KAFKA_START_GRACE_S)
+
+    async def _migrate(self, pool: asyncpg.Pool) -> None:
+        """Apply the migrations — as the schema's owner when `CSTATUS_PG_MIGRATION_DSN` is set,
+        then grant the service's own login role its rights (least privilege)."""
+        owner = self.settings.postgres.migration_dsn
+        if owner is None:
+            async with pool.acquire() as conn:
+                await apply_migrations(conn, self.schema, load_migrations(self._migrations))
+            return
+        role = await pool.fetchval("SELECT current_user")
+        conn = await asyncpg.connect(
+            owner.get_secret_value(), timeout=self.settings.postgres.connect_timeout_s
+        )
+        try:
+            await apply_migrations(conn, self.schema, load_migrations(self._migrations))
+            if role != await conn.fetchval("SELECT current_user"):
+                await apply_grants(conn, self.schema, role, self._migrations)
+        finally:
+            await conn.close()
 
     @property
     def kafka_attached(self) -> bool:

@@ -66,6 +66,11 @@ class PostgresSettings(BaseSettings):
     model_config = _block("CSTATUS_PG_")
 
     dsn: str = "postgresql://cstatus:cstatus@127.0.0.1:5432/cstatus"
+    migration_dsn: SecretStr | None = Field(
+        None,
+        description="the schema owner's DSN: migrations run as it, and the role of `dsn` gets "
+        "only the rights its grants give (least privilege); unset: migrations run as `dsn`",
+    )
     pool_min: int = Field(1, ge=1)
     pool_max: int = Field(10, ge=1)
     command_timeout_s: float = Field(

@@ -57,7 +57,14 @@ def create_app(settings: AssignmentSettings) -> FastAPI:
     async def config_refresh() -> None:
         cache = RestrictionsCache(runtime.redis, runtime.schema)
         metrics = RefreshMetrics(runtime.registry)
-        await run_refresh(service, runtime.pool, cache, metrics, lambda: datetime.now(UTC))
+        await run_refresh(
+            service,
+            runtime.pool,
+            cache,
+            metrics,
+            lambda: datetime.now(UTC),
+            applies=settings.kafka.applies_to,
+        )
 
     async def retention() -> None:
         keep = {

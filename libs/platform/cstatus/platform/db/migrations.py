@@ -15,7 +15,23 @@ from pathlib import Path
 
 import asyncpg
 
-__all__ = ["Migration", "apply_migrations", "load_migrations", "platform_migrations"]
+__all__ = [
+    "DEFAULT_GRANTS",
+    "Migration",
+    "apply_grants",
+    "apply_migrations",
+    "load_migrations",
+    "platform_migrations",
+]
+
+DEFAULT_GRANTS = """
+GRANT USAGE ON SCHEMA {schema} TO {role};
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role};
+GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema} TO {role};
+"""
+"""What a service's own login role may do in its schema when the service has no `grants.sql`:
+read and write rows, never change the schema (that is the owner's, through migrations)."""
+_ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -31,7 +47,7 @@ def load_migrations(directory: Path, *, prefix: str = "") -> list[Migration]:
     """The `NNNN_name.sql` files of a directory, in order; other names are an error."""
     found: list[Migration] = []
     for path in sorted(directory.iterdir()):
-        if path.suffix != ".sql":
+        if path.suffix != ".sql" or path.name == "grants.sql":
             continue
         if not _NAME.match(path.name):
             raise ValueError(f"migration file name must look like 0001_name.sql: {path}")
@@ -86,3 +102,16 @@ async def apply_migrations(
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", _lock_key(schema))
     return applied_now
+
+
+async def apply_grants(
+    conn: asyncpg.Connection, schema: str, role: str, directory: Path | None = None
+) -> None:
+    """As the schema's owner, give the service's login `role` its rights: the service's
+    `grants.sql` beside its migrations (`{schema}` and `{role}` replaced), else `DEFAULT_GRANTS`.
+    Applied at every start, so tables of new migrations are covered."""
+    if not _SCHEMA.match(schema) or not _ROLE.match(role):
+        raise ValueError(f"invalid schema or role name: {schema!r}, {role!r}")
+    grants = directory / "grants.sql" if directory is not None else None
+    sql = grants.read_text(encoding="utf-8") if grants and grants.exists() else DEFAULT_GRANTS
+    await conn.execute(sql.replace("{schema}", schema).replace("{role}", role))

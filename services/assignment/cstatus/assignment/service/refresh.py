@@ -61,17 +61,28 @@ async def refresh_page(
     now: datetime,
     *,
     page: int = PAGE,
-) -> int:
-    """Refresh the next page of the oldest queued tenant; how many customers it refreshed."""
+    applies: Callable[[str], bool] = lambda _tenant: True,
+) -> int | None:
+    """Refresh the next page of the oldest queued tenant this process serves (`applies`); how
+    many customers it refreshed (0 when it finished a pass), None when nothing is queued."""
     s = service.schema
     after = AfterCommit()
     async with pool.acquire() as conn, conn.transaction():
-        job = await conn.fetchrow(
-            f"SELECT tenant, version, after_customer, done FROM {s}.config_refresh"
-            " ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED"
+        queued = await conn.fetch(
+            f"SELECT tenant FROM {s}.config_refresh ORDER BY created_at LIMIT 1000"
         )
+        mine = [r["tenant"] for r in queued if applies(r["tenant"])]
+        job = None
+        for tenant in mine:  # another replica may be working the first one
+            job = await conn.fetchrow(
+                f"SELECT tenant, version, after_customer, done FROM {s}.config_refresh"
+                " WHERE tenant = $1 FOR UPDATE SKIP LOCKED",
+                tenant,
+            )
+            if job is not None:
+                break
         if job is None:
-            return 0
+            return None
         tenant = job["tenant"]
         ids = [
             r["customer_id"]
@@ -122,12 +133,13 @@ async def run_refresh(
     clock: Clock,
     *,
     idle_s: float = 0.5,
+    applies: Callable[[str], bool] = lambda _tenant: True,
 ) -> None:
     """Until cancelled: refresh pages while any is queued, else look again every `idle_s`."""
     while True:
         try:
-            refreshed = await refresh_page(service, pool, cache, clock())
-            metrics.refreshed.inc(refreshed)
+            refreshed = await refresh_page(service, pool, cache, clock(), applies=applies)
+            metrics.refreshed.inc(refreshed or 0)
             metrics.pending.set(
                 await pool.fetchval(f"SELECT count(*) FROM {service.schema}.config_refresh")
             )
@@ -135,6 +147,6 @@ async def run_refresh(
             raise
         except Exception as error:
             log.warning("configuration refresh interrupted: %r", error)
-            refreshed = 0
-        if not refreshed:
+            refreshed = None
+        if refreshed is None:
             await asyncio.sleep(idle_s)

@@ -16,6 +16,8 @@ from cstatus.rules_engine.domain.tenant import TenantRules
 
 __all__ = [
     "customers_of",
+    "erase_activity",
+    "erased_customers",
     "load_activity",
     "record_activity",
     "record_customers",
@@ -45,6 +47,51 @@ async def record_activity(
         [e.points for _, _, e in rows],
         [e.arrival_date for _, _, e in rows],
     )
+
+
+async def erase_activity(conn: asyncpg.Connection, pairs: Sequence[tuple[str, str]]) -> None:
+    """SPEC §1 v2, erasure: the customers' activity keeps what the counts need (type, time,
+    amount, points, arrival date); the business ids (`ref`) and event ids, which point into the
+    upstream systems' personal data, become pseudonyms (cancellations and refunds still pair,
+    as both sides are pseudonymised alike)."""
+    unique = sorted(set(pairs))
+    if not unique:
+        return
+    tenants, customers = [t for t, _ in unique], [c for _, c in unique]
+    await conn.execute(  # once per customer: a repeated erasure leaves the pseudonyms alone
+        "UPDATE activity a SET"
+        " ref = 'x-' || left(encode(sha256(convert_to(a.tenant || ':' || a.customer || ':'"
+        "  || a.ref, 'UTF8')), 'hex'), 32),"
+        " event_id = 'x-' || left(encode(sha256(convert_to(a.tenant || ':' || a.customer || ':'"
+        "  || a.event_id, 'UTF8')), 'hex'), 32)"
+        " FROM unnest($1::text[], $2::text[]) AS u(t, c), customers k"
+        " WHERE a.tenant = u.t AND a.customer = u.c AND k.tenant = u.t AND k.customer = u.c"
+        " AND k.erased_at IS NULL",
+        tenants,
+        customers,
+    )
+    await conn.execute(
+        "UPDATE customers k SET erased_at = now() FROM unnest($1::text[], $2::text[]) AS u(t, c)"
+        " WHERE k.tenant = u.t AND k.customer = u.c AND k.erased_at IS NULL",
+        tenants,
+        customers,
+    )
+
+
+async def erased_customers(
+    conn: asyncpg.Connection, pairs: Sequence[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """The (tenant, customer) pairs among `pairs` that were erased."""
+    unique = sorted(set(pairs))
+    if not unique:
+        return set()
+    rows = await conn.fetch(
+        "SELECT k.tenant, k.customer FROM customers k JOIN unnest($1::text[], $2::text[])"
+        " AS u(t, c) ON k.tenant = u.t AND k.customer = u.c WHERE k.erased_at IS NOT NULL",
+        [t for t, _ in unique],
+        [c for _, c in unique],
+    )
+    return {(r["tenant"], r["customer"]) for r in rows}
 
 
 async def record_customers(conn: asyncpg.Connection, pairs: Sequence[tuple[str, str]]) -> None:

@@ -24,11 +24,17 @@ from pydantic import TypeAdapter, ValidationError
 from cstatus.contracts import topics
 from cstatus.contracts.changes import StatusChanged
 from cstatus.contracts.configuration import ConfigPublished
+from cstatus.contracts.customers import CustomerErased
 from cstatus.contracts.envelope import CloudEvent, encode, message_key, new_event
 from cstatus.contracts.outliers import TransactionOutlier
 from cstatus.contracts.transactions import TransactionCompleted
 from cstatus.platform.db.outbox import OutboxMessage, enqueue
-from cstatus.rules_engine.adapters.activity_store import record_activity, record_customers
+from cstatus.rules_engine.adapters.activity_store import (
+    erase_activity,
+    erased_customers,
+    record_activity,
+    record_customers,
+)
 from cstatus.rules_engine.adapters.reevaluations import record_jobs
 from cstatus.rules_engine.adapters.translate import activity_of
 from cstatus.rules_engine.adapters.views import (
@@ -39,6 +45,7 @@ from cstatus.rules_engine.adapters.views import (
     store_configs,
     swept_ahead,
 )
+from cstatus.rules_engine.domain.erasure import pseudonymised
 from cstatus.rules_engine.domain.facts import ActivityEvent
 from cstatus.rules_engine.domain.tenant import OUTLIER_STATES, TenantRules, changed_categories
 from cstatus.rules_engine.service.decide import SOURCE, decide
@@ -150,6 +157,7 @@ class BatchApplier:
         activity: list[tuple[str, str, ActivityEvent]] = []
         sales: list[CloudEvent[TransactionCompleted]] = []
         touched: set[tuple[str, str]] = set()
+        erased: list[tuple[str, str]] = []
         moved = _Moved()
         for event in events:
             data = event.data
@@ -158,6 +166,9 @@ class BatchApplier:
                 continue
             key = (event.tenant, event.subject)
             touched.add(key)
+            if isinstance(data, CustomerErased):
+                erased.append(key)
+                continue
             if isinstance(data, StatusChanged):
                 changes.append(change_row(event))
                 moved.changed.setdefault(key, set()).add(data.category_code)
@@ -171,7 +182,13 @@ class BatchApplier:
         before = await load_rules(conn, {t for t, _, _ in configs}) if configs else {}
         reconfigured = await store_configs(conn, configs)
         await record_customers(conn, sorted(touched))
+        gone = await erased_customers(conn, [(t, c) for t, c, _ in activity])
+        if gone:  # an erased customer's later events are kept as its erased ones are
+            activity = [
+                (t, c, pseudonymised(t, c, e) if (t, c) in gone else e) for t, c, e in activity
+            ]
         await record_activity(conn, activity)
+        await erase_activity(conn, erased)
         await record_changes(conn, changes)
         rules = await load_rules(conn, {t for t, _ in touched} | set(reconfigured))
         for tenant in reconfigured:
