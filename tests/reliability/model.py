@@ -24,7 +24,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from workload import CATEGORIES, FIRST_ACTIVITY, ConfigChange, Event, HttpChange, Workload
+from workload import (
+    CATEGORIES,
+    FIRST_ACTIVITY,
+    NEW_CATEGORY,
+    ConfigChange,
+    Event,
+    HttpChange,
+    Workload,
+)
 
 __all__ = ["ACTIONS", "Expected", "expect"]
 
@@ -138,6 +146,8 @@ def expect(work: Workload) -> dict[tuple[str, str], Expected]:
         elif isinstance(step, HttpChange):
             for customer in step.customers:
                 customers[(step.tenant, customer)].pinned[step.category] = step.status
+        elif isinstance(step, ConfigChange) and step.kind == "new_category":
+            config[step.tenant][step.category] = copy.deepcopy(NEW_CATEGORY)
         elif isinstance(step, ConfigChange):
             status = config[step.tenant][step.category]["statuses"][step.status]
             if step.kind == "rule_min":
@@ -150,7 +160,7 @@ def expect(work: Workload) -> dict[tuple[str, str], Expected]:
         held: dict[str, str | None] = {}
         for code, category in categories.items():
             statuses = category["statuses"]
-            if category["update_mode"] == "external":
+            if category["update_mode"] in ("external", "manual"):
                 default = next((s for s, d in statuses.items() if d.get("default")), None)
                 held[code] = c.external.get(code, default)
             else:

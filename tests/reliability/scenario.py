@@ -22,7 +22,16 @@ import httpx
 from checker import Findings, compare, observe
 from cluster import Cluster
 from model import expect
-from workload import CATEGORIES, ConfigChange, Event, HttpChange, Poison, Step, generate
+from workload import (
+    CATEGORIES,
+    NEW_CATEGORY,
+    ConfigChange,
+    Event,
+    HttpChange,
+    Poison,
+    Step,
+    generate,
+)
 
 from cstatus.contracts import topics
 from cstatus.driver.faults import FaultProxy, Stack
@@ -142,43 +151,8 @@ async def _configure(http: httpx.AsyncClient, urls: dict[str, str], tenant: str)
     admin = bearer(tenant, "status:admin")
     ids: dict[str, str] = {}
     for code, category in CATEGORIES.items():
-        if category["seeded"]:
-            continue
-        created = await _call(
-            http,
-            "POST",
-            f"{urls['status-config']}/v1/categories",
-            ok=(201,),
-            headers=admin,
-            json={
-                "code": code,
-                "name": code.title(),
-                "update_mode": category["update_mode"],
-                "manual_override_allowed": True,
-                "reason_required": False,
-            },
-        )
-        for status_code, status in category["statuses"].items():
-            body: dict[str, Any] = {
-                "code": status_code,
-                "name": status_code.title(),
-                "colour": "#336699",
-                "priority": status["priority"],
-                "is_default": bool(status.get("default")),
-            }
-            if "properties" in status:
-                body["properties"] = status["properties"]
-            if "rule" in status:
-                body["rule"] = status["rule"]
-            made = await _call(
-                http,
-                "POST",
-                f"{urls['status-config']}/v1/categories/{created.json()['id']}/statuses",
-                ok=(201,),
-                headers=admin,
-                json=body,
-            )
-            ids[status_code] = made.json()["id"]
+        if not category["seeded"]:
+            ids.update(await _create_category(http, urls, admin, code, category))
     for category, status in (
         ("loyalty", "gold"),
         ("account", "key_account"),
@@ -187,6 +161,78 @@ async def _configure(http: httpx.AsyncClient, urls: dict[str, str], tenant: str)
     ):
         await await_known(http, urls["assignment"], tenant, category, status, timeout_s=120)
     return ids
+
+
+async def _create_category(
+    http: httpx.AsyncClient,
+    urls: dict[str, str],
+    admin: dict[str, str],
+    code: str,
+    category: dict[str, Any],
+) -> dict[str, str]:
+    """One category with its statuses through status-config; status code → id."""
+    created = await _call(
+        http,
+        "POST",
+        f"{urls['status-config']}/v1/categories",
+        ok=(201, 409),  # 409 code_taken: created by an earlier try whose answer was lost
+        headers=admin,
+        json={
+            "code": code,
+            "name": code.title(),
+            "update_mode": category["update_mode"],
+            "manual_override_allowed": True,
+            "reason_required": False,
+        },
+    )
+    category_id = created.json().get("id") or await _category_id(http, urls, admin, code)
+    ids: dict[str, str] = {}
+    for status_code, status in category["statuses"].items():
+        body: dict[str, Any] = {
+            "code": status_code,
+            "name": status_code.title(),
+            "colour": "#336699",
+            "priority": status["priority"],
+            "is_default": bool(status.get("default")),
+        }
+        if "properties" in status:
+            body["properties"] = status["properties"]
+        if "rule" in status:
+            body["rule"] = status["rule"]
+        made = await _call(
+            http,
+            "POST",
+            f"{urls['status-config']}/v1/categories/{category_id}/statuses",
+            ok=(201, 409),  # 409: created by an earlier try whose answer was lost
+            headers=admin,
+            json=body,
+        )
+        ids[status_code] = made.json().get("id") or await _status_id(
+            http, urls, admin, category_id, status_code
+        )
+    return ids
+
+
+async def _status_id(
+    http: httpx.AsyncClient, urls: dict[str, str], admin: dict[str, str], category: str, code: str
+) -> str:
+    listed = await _call(
+        http,
+        "GET",
+        f"{urls['status-config']}/v1/categories/{category}/statuses",
+        ok=(200,),
+        headers=admin,
+    )
+    return str(next(s["id"] for s in listed.json()["items"] if s["code"] == code))
+
+
+async def _category_id(
+    http: httpx.AsyncClient, urls: dict[str, str], admin: dict[str, str], code: str
+) -> str:
+    listed = await _call(
+        http, "GET", f"{urls['status-config']}/v1/categories", ok=(200,), headers=admin
+    )
+    return str(next(c["id"] for c in listed.json()["items"] if c["code"] == code))
 
 
 async def _apply_person(http: httpx.AsyncClient, urls: dict[str, str], step: HttpChange) -> None:
@@ -221,6 +267,9 @@ async def _apply_config(
     http: httpx.AsyncClient, urls: dict[str, str], ids: dict[str, str], step: ConfigChange
 ) -> None:
     admin = bearer(step.tenant, "status:admin")
+    if step.kind == "new_category":
+        await _create_category(http, urls, admin, step.category, NEW_CATEGORY)
+        return
     status_id = ids[step.status]
     if step.kind == "rule_min":
         rule = {**CATEGORIES[step.category]["statuses"][step.status]["rule"], "min": step.value}

@@ -106,6 +106,14 @@ CATEGORIES: dict[str, dict[str, Any]] = {
 }
 
 
+NEW_CATEGORY: dict[str, Any] = {
+    "seeded": False,
+    "update_mode": "manual",
+    "statuses": {"standard": {"priority": 0, "default": True}, "premium": {"priority": 10}},
+}
+"""A category an admin adds mid-stream: its default must reach every existing customer."""
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     """A valid CloudEvent of a tenant's customer (its JSON is built by `value()`)."""
@@ -165,7 +173,7 @@ class ConfigChange:
     """An admin's configuration change through status-config's API."""
 
     tenant: str
-    kind: Literal["rule_min", "properties"]
+    kind: Literal["rule_min", "properties", "new_category"]
     category: str
     status: str
     value: Any
@@ -437,5 +445,6 @@ def generate(seed: int, run: str, *, tenants: int, customers: int, now: datetime
             (len(steps) * 3) // 5,
             ConfigChange(tenant, "properties", "loyalty", "silver", {"must_prepay_online": True}),
         )
+        steps.insert((len(steps) * 7) // 10, ConfigChange(tenant, "new_category", "segment", "", 0))
     work.steps = steps
     return work
