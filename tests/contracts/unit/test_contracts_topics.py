@@ -17,6 +17,7 @@ from cstatus.contracts import (
     encode,
     topics,
 )
+from cstatus.contracts.errors import UnknownEventType
 from cstatus.contracts.examples import EXAMPLES, example
 
 pytestmark = pytest.mark.unit
@@ -52,11 +53,26 @@ def test_erasure_has_empty_data() -> None:
     event = decode_input(topics.CRM_CUSTOMERS, json.dumps(example("customer.erased")))
 
     assert event.data == CustomerErased()
-    with pytest.raises(ContractError, match=r"data\.email"):
-        decode_input(
-            topics.CRM_CUSTOMERS,
-            json.dumps({**example("customer.erased"), "data": {"email": "a@b.c"}}),
-        )
+    tolerated = decode_input(
+        topics.CRM_CUSTOMERS,
+        json.dumps({**example("customer.erased"), "data": {"email": "a@b.c"}}),
+    )
+    assert isinstance(tolerated.data, CustomerErased)
+    assert tolerated.data.ignored_fields == ("email",)  # a field it does not know: ignored
+
+
+def test_a_type_this_version_does_not_know_is_unknown_not_invalid() -> None:
+    modified = {**example("reservation.booked"), "type": "reservation.modified"}
+    with pytest.raises(UnknownEventType) as unknown:
+        decode_input(topics.BOOKINGS_RESERVATIONS, json.dumps(modified))
+    assert (unknown.value.topic, unknown.value.event_type) == (
+        topics.BOOKINGS_RESERVATIONS,
+        "reservation.modified",
+    )
+    misplaced = {**example("payment.captured")}
+    with pytest.raises(ContractError) as invalid:  # known, but not on this topic
+        decode_input(topics.BOOKINGS_RESERVATIONS, json.dumps(misplaced))
+    assert not isinstance(invalid.value, UnknownEventType)
 
 
 def test_change_reads_from_by_alias() -> None:

@@ -12,11 +12,12 @@ the `from` of a first `customer_status.changed` — is written as `null`.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import cache
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
-from pydantic import AwareDatetime, Field, ValidationError, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, ValidationError, model_validator
 
 from cstatus.contracts.errors import ContractError
 from cstatus.contracts.fields import Actor, ContractModel, CustomerId, EventId, TenantId
@@ -41,21 +42,52 @@ JSON_CONTENT_TYPE = "application/json"
 
 
 class EventData(ContractModel):
-    """Base of every `data` model; `event_type` is the CloudEvents `type` it travels under."""
+    """Base of every `data` model; `event_type` is the CloudEvents `type` it travels under.
 
+    A tolerant reader (SPEC §2 v2): fields this version does not know are kept aside
+    (`ignored_fields`) and never a reason to refuse the message; the fields it knows are
+    validated as ever. A producer may add optional fields without breaking us."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="allow",
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+    )
     event_type: ClassVar[str] = ""
+
+    @property
+    def ignored_fields(self) -> tuple[str, ...]:
+        """The fields of the message this version does not know (and ignores)."""
+        return tuple(sorted(self.__pydantic_extra__ or ()))
 
 
 class CommandData(EventData):
     """Base of every command's `data`; commands travel in a `CommandEvent`."""
 
 
+_ATTRIBUTE_NAME = re.compile(r"^[a-z0-9]{1,20}$")
+_MEMBERS = frozenset({"data", "data_base64"})
+
+
 class CloudEvent(ContractModel, Generic[DataT]):
     """A CloudEvents 1.0 envelope in structured mode, with the `tenant` extension attribute.
 
     `subject` is the customer id (for tenant-wide messages such as configuration: the tenant).
-    If `data` is an `EventData`, `type` must be its `event_type`.
+    If `data` is an `EventData`, `type` must be its `event_type`. Every CloudEvents 1.0 core
+    attribute is accepted, and any extension attribute whose name follows the specification
+    (lower-case letters and digits, at most 20): the ones we use are validated, the rest kept
+    aside and ignored (`extensions`).
     """
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="allow",
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+    )
 
     specversion: Literal["1.0"] = "1.0"
     id: EventId
@@ -70,7 +102,30 @@ class CloudEvent(ContractModel, Generic[DataT]):
     actor: Actor | None = None
     traceparent: str | None = Field(default=None, max_length=128)
     tracestate: str | None = Field(default=None, max_length=512)
+    dataschema: str | None = Field(default=None, min_length=1, max_length=2048)
     data: DataT
+
+    @model_validator(mode="before")
+    @classmethod
+    def _attribute_names(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            bad = [
+                name
+                for name in value
+                if name not in _MEMBERS
+                and not (isinstance(name, str) and _ATTRIBUTE_NAME.match(name))
+            ]
+            if bad:
+                raise ValueError(
+                    f"not CloudEvents attribute names (lower-case letters and digits, at most"
+                    f" 20): {', '.join(repr(b) for b in bad)}"
+                )
+        return value
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        """Extension attributes this version does not use (kept, ignored)."""
+        return dict(self.__pydantic_extra__ or {})
 
     @model_validator(mode="after")
     def _type_matches_data(self) -> CloudEvent[DataT]:
@@ -142,7 +197,7 @@ def new_event(
         raise ContractError.from_validation(f"invalid {event_type} event", error) from error
 
 
-_OPTIONAL_ATTRIBUTES = ("actor", "traceparent", "tracestate")
+_OPTIONAL_ATTRIBUTES = ("actor", "traceparent", "tracestate", "dataschema")
 
 
 def encode(event: CloudEvent[Any]) -> bytes:

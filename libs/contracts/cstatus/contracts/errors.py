@@ -5,7 +5,10 @@ from __future__ import annotations
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-__all__ = ["ContractError"]
+__all__ = [
+    "ContractError",
+    "UnknownEventType",
+]
 
 _MAX_MESSAGE = 1000
 _MAX_ERRORS_SHOWN = 8
@@ -62,3 +65,13 @@ def _bounded(message: str) -> str:
     if len(message) <= _MAX_MESSAGE:
         return message
     return message[: _MAX_MESSAGE - 3] + "..."
+
+
+class UnknownEventType(ContractError):
+    """A message of a CloudEvents `type` this version does not know, on a topic it knows: a
+    producer newer than us. Tolerant readers acknowledge, count and skip it (SPEC §2 v2)."""
+
+    def __init__(self, topic: str, event_type: str) -> None:
+        super().__init__(f"type {event_type!r} is not known on {topic} by this version")
+        self.topic = topic
+        self.event_type = event_type

@@ -73,7 +73,8 @@ ChangeSource = Literal["automatic", "manual", "external", "system"]
 
 
 class ContractModel(BaseModel):
-    """Base of every message model: immutable, unknown fields rejected, aliases on the wire."""
+    """Base of every message model: immutable, unknown fields rejected, aliases on the wire
+    (event `data` and the envelope relax the last for a tolerant reader: `EventData`)."""
 
     model_config = ConfigDict(
         frozen=True,

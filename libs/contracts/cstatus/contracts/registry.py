@@ -15,7 +15,7 @@ from cstatus.contracts.commands import COMMAND_EVENTS
 from cstatus.contracts.configuration import ConfigPublished
 from cstatus.contracts.customers import CUSTOMER_EVENTS
 from cstatus.contracts.envelope import CloudEvent, EventData, envelope_for
-from cstatus.contracts.errors import ContractError
+from cstatus.contracts.errors import ContractError, UnknownEventType
 from cstatus.contracts.outliers import TransactionOutlier
 from cstatus.contracts.payments import PAYMENT_EVENTS
 from cstatus.contracts.proposals import StatusProposed
@@ -59,21 +59,37 @@ def decode_input(topic: str, raw: bytes | bytearray | str) -> CloudEvent[Any]:
     """Decode one message consumed from `topic`, choosing the data model by its `type`.
 
     The result is a `CloudEvent` (a `CommandEvent` on the commands topic) whose `data` is the
-    model of its type, e.g. `ReservationBooked`. Raises `ContractError` for invalid JSON, a
-    `type` that does not belong on `topic`, or any field that breaks the contract, and
-    `KeyError` for a topic this package does not know.
+    model of its type, e.g. `ReservationBooked`. Raises `UnknownEventType` for a `type` this
+    version does not know at all (a newer producer's: acknowledge and skip it), `ContractError`
+    for invalid JSON, a known `type` that does not belong on `topic`, or any field that breaks
+    the contract, and `KeyError` for a topic this package does not know.
     """
     adapter = _adapter(topic)
     try:
         return adapter.validate_json(raw)
     except ValidationError as error:
-        first_loc = error.errors(include_url=False, include_input=False)[0]["loc"]
+        details = error.errors(include_url=False, include_input=False)
+        unknown = _unknown_type(topic, details)
+        if unknown is not None:
+            raise UnknownEventType(topic, unknown) from error
+        first_loc = details[0]["loc"]
         event_type = first_loc[0] if first_loc else None
         if isinstance(event_type, str) and event_type in EVENTS_BY_TOPIC[topic]:
             what, skip = f"invalid {event_type} message on {topic}", 1
         else:
             what, skip = f"invalid message on {topic}", 0
         raise ContractError.from_validation(what, error, skip_loc=skip) from error
+
+
+def _unknown_type(topic: str, details: list[Any]) -> str | None:
+    """The `type` of a message no model of this version knows (a newer producer), if that is
+    all that is wrong with it; a known type on the wrong topic is not unknown, it is invalid."""
+    if len(details) != 1 or details[0]["type"] != "union_tag_invalid":
+        return None
+    found = (details[0].get("ctx") or {}).get("tag")
+    if isinstance(found, str) and found and found not in EVENT_TYPES:
+        return found
+    return None
 
 
 def _event_type(value: Any) -> str | None:

@@ -37,6 +37,7 @@ from cstatus.platform.kafka.broker import create_broker, subscribe_batch
 from cstatus.platform.kafka.dead_letters import DeadLetters
 from cstatus.platform.kafka.lag import LagMonitor
 from cstatus.platform.kafka.producer import KafkaProducer
+from cstatus.platform.kafka.tolerance import ToleranceCollector
 from cstatus.platform.settings import RedisSettings, ServiceSettings
 from cstatus.platform.telemetry import configure_logging, configure_tracing
 
@@ -80,6 +81,7 @@ class ServiceRuntime:
         self.name = name
         self.schema = schema
         self.registry = CollectorRegistry()
+        self.registry.register(ToleranceCollector())
         self.authenticate = Authenticator(settings.auth)
         self.producer = KafkaProducer(settings.kafka, client_id=name)
         self.broker = create_broker(settings.kafka, client_id=name, registry=self.registry)

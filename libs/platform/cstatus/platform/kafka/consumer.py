@@ -27,6 +27,8 @@ from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
 from aiokafka.structs import ConsumerRecord
 from redis.exceptions import RedisError
 
+from cstatus.contracts.errors import UnknownEventType
+from cstatus.platform.kafka import tolerance
 from cstatus.platform.kafka.dead_letters import DeadLetters
 
 __all__ = ["Decoded", "ReliableBatchConsumer", "TransientError", "is_transient"]
@@ -116,6 +118,8 @@ class ReliableBatchConsumer(Generic[T]):
                 continue
             try:
                 decoded.append(Decoded(record, self._decode(record)))
+            except UnknownEventType as newer:  # a newer producer's type: acknowledged, skipped
+                tolerance.skipped_type(newer.topic, newer.event_type)
             except Exception as error:
                 log.warning(
                     "dead-lettering undecodable message",

@@ -18,6 +18,7 @@ from aiokafka.structs import ConsumerRecord
 from cstatus.contracts.envelope import CloudEvent
 from cstatus.contracts.registry import decode_input
 from cstatus.platform.db.inbox import claim_many
+from cstatus.platform.kafka import tolerance
 from cstatus.platform.kafka.consumer import Decoded, ReliableBatchConsumer
 from cstatus.platform.kafka.dead_letters import DeadLetters
 from cstatus.platform.settings import KafkaSettings
@@ -37,6 +38,9 @@ def decode_record(record: ConsumerRecord[bytes, bytes]) -> CloudEvent[Any]:
     if record.value is None:
         raise ValueError("empty message (tombstone) where an event was expected")
     event = decode_input(record.topic, record.value)
+    ignored = getattr(event.data, "ignored_fields", ())
+    if ignored:
+        tolerance.ignored_fields(event.type, ignored)
     if record.key is not None:
         keyed = record.key.partition(b":")[0].decode("utf-8", "replace")
         if keyed != event.tenant:
