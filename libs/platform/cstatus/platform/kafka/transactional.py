@@ -9,6 +9,7 @@ was already applied.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ import asyncpg
 from aiokafka.structs import ConsumerRecord
 
 from cstatus.contracts.envelope import CloudEvent
+from cstatus.contracts.errors import ContractError
 from cstatus.contracts.registry import decode_input
 from cstatus.platform.db.inbox import claim_many
 from cstatus.platform.kafka import tolerance
@@ -32,12 +34,36 @@ class KeyMismatch(ValueError):
     """The record's key names another tenant than its envelope: never applied (SPEC §2)."""
 
 
+def _binary_envelope(record: ConsumerRecord[bytes, bytes]) -> bytes | None:
+    """A binary-mode record (CloudEvents Kafka binding: attributes in `ce_*` headers, `data` as
+    the value) as the structured JSON it stands for; None for a structured-mode record."""
+    headers = record.headers or ()
+    if not any(name == "ce_specversion" for name, _ in headers):
+        return None
+    body: dict[str, Any] = {}
+    for name, value in headers:
+        if name.startswith("ce_"):
+            body[name[3:]] = value.decode("utf-8", "replace")
+        elif name.lower() == "content-type":
+            body["datacontenttype"] = value.decode("utf-8", "replace")
+    try:
+        body["data"] = json.loads(record.value) if record.value else None
+    except ValueError as error:
+        raise ContractError(
+            f"binary-mode data on {record.topic} is not valid JSON: {error}"
+        ) from error
+    return json.dumps(body).encode()
+
+
 def decode_record(record: ConsumerRecord[bytes, bytes]) -> CloudEvent[Any]:
-    """The CloudEvent in a record, validated against its topic's contract; the tenant of its key
-    (`{tenant}:{subject}`, or the bare tenant on tenant-wide topics) must be the envelope's."""
-    if record.value is None:
+    """The CloudEvent in a record, in either content mode of the CloudEvents Kafka binding
+    (detected per record: `ce_specversion` header → binary, else structured), validated against
+    its topic's contract; the tenant of its key (`{tenant}:{subject}`, or the bare tenant on
+    tenant-wide topics) must be the envelope's."""
+    binary = _binary_envelope(record)
+    if binary is None and record.value is None:
         raise ValueError("empty message (tombstone) where an event was expected")
-    event = decode_input(record.topic, record.value)
+    event = decode_input(record.topic, binary if binary is not None else record.value)
     ignored = getattr(event.data, "ignored_fields", ())
     if ignored:
         tolerance.ignored_fields(event.type, ignored)
