@@ -60,3 +60,10 @@ async def test_sdk_events_in_both_modes_move_statuses_and_newer_types_are_skippe
         if o.topic == dlq and (o.key or b"").startswith(tenant.id.encode())
     ]
     assert mine == []
+    for service in ("rules-engine", "assignment"):  # what was tolerated, for operators
+        metrics = (await platform.http.get(platform.urls[service] + "/metrics")).text
+        assert (
+            'cstatus_event_fields_ignored_total{field="room_type",type="reservation.booked"}'
+            in metrics
+        )
+        assert 'type="reservation.modified"' in metrics
