@@ -52,16 +52,19 @@ _HOLDS_LOCK = (
 """A bigint advisory key shows in pg_locks as its high 32 bits (classid) and low 32 (objid)."""
 
 
+STRUCTURED = (("content-type", b"application/cloudevents+json"),)
+"""What the CloudEvents Kafka binding names a structured-mode record by, so every SDK (the Java
+one needs it) reads what we publish; a message that has a content type keeps its own."""
+
+
 def _message(row: asyncpg.Record) -> OutboxMessage:
     headers = row["headers"]
     if isinstance(headers, str):
         headers = json.loads(headers)
-    return OutboxMessage(
-        topic=row["topic"],
-        key=row["key"],
-        value=row["value"],
-        headers=tuple((name, value.encode("latin-1")) for name, value in headers),
-    )
+    encoded = tuple((name, value.encode("latin-1")) for name, value in headers)
+    if row["value"] is not None and not any(n.lower() == "content-type" for n, _ in encoded):
+        encoded = STRUCTURED + encoded
+    return OutboxMessage(topic=row["topic"], key=row["key"], value=row["value"], headers=encoded)
 
 
 class OutboxRelay:
