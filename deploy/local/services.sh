@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Starts, stops and reports the four services as background processes on 127.0.0.1:8081-8084.
+# Starts, stops and reports the four services as background processes on 127.0.0.1:8081-8084,
+# each under a small supervisor that starts it again when it dies (back-off 1 s doubling to 30 s,
+# reset after a minute of running), as Kubernetes restarts a pod; `status` shows the restarts.
 #   deploy/local/services.sh up|down|status
 # Needs the stack (deploy/local/stack.sh up) and the virtualenv (make setup). Logs and pid files live
 # under the stack's state directory, which `make clean` removes.
@@ -26,6 +28,29 @@ say() { printf '[services] %s\n' "$*"; }
 
 running() { [[ -f "$run_dir/$1.pid" ]] && kill -0 "$(cat "$run_dir/$1.pid")" 2>/dev/null; }
 
+restarts() { cat "$run_dir/$1.restarts" 2>/dev/null || echo 0; }
+
+# supervise NAME MODULE: run the service, and again whenever it exits, until NAME.stop exists.
+supervise() {
+  local name=$1 module=$2 backoff=1 count=0 started child rc
+  echo 0 >"$run_dir/$name.restarts"
+  while [[ ! -f "$run_dir/$name.stop" ]]; do
+    started=$SECONDS
+    "$python" -m "$module" >>"$log_dir/$name.log" 2>&1 </dev/null &
+    child=$!
+    echo "$child" >"$run_dir/$name.child"
+    wait "$child" && rc=0 || rc=$?
+    [[ -f "$run_dir/$name.stop" ]] && break
+    count=$((count + 1))
+    echo "$count" >"$run_dir/$name.restarts"
+    if ((SECONDS - started > 60)); then backoff=1; fi
+    printf '[supervisor] %s exited (%s); restart %d in %ss\n' "$name" "$rc" "$count" "$backoff" \
+      >>"$log_dir/$name.log"
+    sleep "$backoff"
+    backoff=$((backoff * 2 > 30 ? 30 : backoff * 2))
+  done
+}
+
 ready() { curl -fsS -m 2 "http://127.0.0.1:$1/health/ready" >/dev/null 2>&1; }
 
 up() {
@@ -38,8 +63,10 @@ up() {
     role="cstatus_${name//-/_}"
     owner_dsn="${CSTATUS_PG_MIGRATION_DSN:-${CSTATUS_PG_DSN:-postgresql://cstatus:cstatus@127.0.0.1:${CSTATUS_PG_PORT:-5432}/cstatus}}"
     service_dsn="${owner_dsn/\/\/cstatus:/\/\/$role:}"
+    rm -f "$run_dir/$name.stop" "$run_dir/$name.child"
     CSTATUS_PG_DSN="$service_dsn" CSTATUS_PG_MIGRATION_DSN="$owner_dsn" \
-      nohup "$python" -m "$module" >>"$log_dir/$name.log" 2>&1 &
+      nohup bash -c "$(declare -f supervise); python='$python' run_dir='$run_dir' \
+        log_dir='$log_dir' supervise '$name' '$module'" >/dev/null 2>&1 &
     echo $! >"$run_dir/$name.pid"
     say "$name: starting on :$port (log $log_dir/$name.log)"
   done
@@ -47,8 +74,9 @@ up() {
     IFS=: read -r name module port <<<"$entry"
     deadline=$((SECONDS + ${CSTATUS_SERVICE_START_TIMEOUT:-90}))
     until ready "$port"; do
-      if ! running "$name"; then
-        say "$name: exited during start-up; last lines of its log:"; tail -n 30 "$log_dir/$name.log"; exit 1
+      if ! running "$name" || (($(restarts "$name") >= 3)); then
+        say "$name: keeps exiting during start-up; last lines of its log:"
+        tail -n 30 "$log_dir/$name.log"; down; exit 1
       fi
       if ((SECONDS > deadline)); then
         say "$name: not ready after ${CSTATUS_SERVICE_START_TIMEOUT:-90}s; last lines of its log:"
@@ -65,20 +93,26 @@ down() {
     IFS=: read -r name _ _ <<<"$entry"
     if running "$name"; then
       pid="$(cat "$run_dir/$name.pid")"
-      kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+      touch "$run_dir/$name.stop"  # the supervisor lets it go
+      child="$(cat "$run_dir/$name.child" 2>/dev/null || true)"
+      if [[ -n "$child" ]]; then
+        kill -TERM "$child" 2>/dev/null || true
+        for _ in $(seq 1 60); do kill -0 "$child" 2>/dev/null || break; sleep 0.5; done
+        kill -KILL "$child" 2>/dev/null || true
+      fi
+      for _ in $(seq 1 10); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
       kill -KILL "$pid" 2>/dev/null || true
       say "$name: stopped"
     fi
-    rm -f "$run_dir/$name.pid"
+    rm -f "$run_dir/$name.pid" "$run_dir/$name.child"
   done
 }
 
 status() {
   for entry in "${services[@]}"; do
     IFS=: read -r name _ port <<<"$entry"
-    if running "$name" && ready "$port"; then say "$name: ready on :$port"
-    elif running "$name"; then say "$name: running, not ready, on :$port"
+    if running "$name" && ready "$port"; then say "$name: ready on :$port ($(restarts "$name") restarts)"
+    elif running "$name"; then say "$name: running, not ready, on :$port ($(restarts "$name") restarts)"
     else say "$name: stopped"; fi
   done
 }
