@@ -24,6 +24,7 @@ from cstatus.platform.kafka import tolerance
 from cstatus.platform.kafka.consumer import Decoded, ReliableBatchConsumer
 from cstatus.platform.kafka.dead_letters import DeadLetters
 from cstatus.platform.settings import KafkaSettings
+from cstatus.platform.tracing import batch_span
 
 __all__ = ["ApplyEvents", "KeyMismatch", "decode_record", "transactional_consumer"]
 
@@ -106,6 +107,10 @@ def transactional_consumer(
             batch = [d for d in batch if applies(d.value.tenant)]
             if not batch:
                 return
+        with batch_span(f"{consumer} batch", [d.value for d in batch]):
+            await _apply_once(batch)
+
+    async def _apply_once(batch: Sequence[Decoded[CloudEvent[Any]]]) -> None:
         async with pool.acquire() as conn, conn.transaction():
             fresh = await claim_many(
                 conn, schema, consumer, [(d.value.tenant, d.value.id) for d in batch]

@@ -46,6 +46,7 @@ from cstatus.platform.kafka.dead_letters import DeadLetters
 from cstatus.platform.kafka.transactional import decode_record
 from cstatus.platform.service import BatchHandler, ServiceRuntime, Subscription
 from cstatus.platform.settings import KafkaSettings
+from cstatus.platform.tracing import batch_span
 
 __all__ = [
     "BULK_CONSUMER",
@@ -241,7 +242,8 @@ def consumer(
             batch = [d for d in batch if settings.applies_to(d.value.tenant)]
         for part in _slices(batch, customers_per_transaction):
             if part:
-                await _handle(part)
+                with batch_span(f"{name} batch", [d.value for d in part]):
+                    await _handle(part)
 
     async def _handle(batch: Sequence[Decoded[CloudEvent[Any]]]) -> None:
         after = AfterCommit()
