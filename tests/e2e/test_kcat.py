@@ -82,3 +82,55 @@ async def test_raw_cloudevents_from_kcat_are_applied(tenant: Tenant, platform: P
         ("lead", "client", "automatic"),
     ]
     assert history[-1]["explanation"]["event_ids"] == ["kcat-booked-1"]
+
+
+@pytest.mark.skipif(
+    KCAT is None, reason="kcat is not installed (deploy/local/stack.sh installs it)"
+)
+async def test_binary_mode_cloudevents_from_kcat_are_applied(
+    tenant: Tenant, platform: Platform
+) -> None:
+    """Binary content mode (SPEC §2 v2): `data` as the value, the attributes in `ce_*` headers,
+    as in the README's example."""
+    assert KCAT is not None
+    attributes = {
+        "ce_specversion": "1.0",
+        "ce_id": "kcat-binary-1",
+        "ce_source": "kcat",
+        "ce_type": "reservation.booked",
+        "ce_time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "ce_tenant": tenant.id,
+        "ce_subject": "c-kcat-bin",
+        "content-type": "application/json",
+    }
+    headers = [arg for name, value in attributes.items() for arg in ("-H", f"{name}={value}")]
+    data = json.dumps({"reservation_id": "r-kcat-bin", "arrival_date": str(date.today())})
+    process = await asyncio.create_subprocess_exec(
+        KCAT,
+        "-P",
+        "-b",
+        platform.bootstrap,
+        "-t",
+        topics.BOOKINGS_RESERVATIONS,
+        "-k",
+        f"{tenant.id}:c-kcat-bin",
+        "-X",
+        "topic.partitioner=murmur2_random",
+        *headers,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(data.encode() + b"\n"), timeout=30)
+    assert process.returncode == 0, (out, err)
+
+    await tenant.await_status("c-kcat-bin", "relationship", "client", source="automatic")
+    history = await tenant.await_history(
+        "c-kcat-bin",
+        lambda h: any(
+            c["category_code"] == "relationship" and c["source"] == "automatic" for c in h
+        ),
+        "the promotion",
+    )
+    promoted = [c for c in history if c["source"] == "automatic"]
+    assert promoted[-1]["explanation"]["event_ids"] == ["kcat-binary-1"]
