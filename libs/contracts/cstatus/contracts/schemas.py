@@ -18,7 +18,14 @@ from typing import Any
 from cstatus.contracts.envelope import envelope_for
 from cstatus.contracts.registry import EVENT_TYPES
 
-__all__ = ["check_schemas", "find_repo_root", "main", "render_schemas", "write_schemas"]
+__all__ = [
+    "check_schemas",
+    "event_schema",
+    "find_repo_root",
+    "main",
+    "render_schemas",
+    "write_schemas",
+]
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -89,10 +96,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _render(event_type: str, schema: dict[str, Any]) -> str:
+def event_schema(event_type: str) -> dict[str, Any]:
+    """The JSON Schema of one message type: its envelope and data, with `type` as a constant."""
+    schema = envelope_for(EVENT_TYPES[event_type]).model_json_schema()
     schema["properties"]["type"] = {"const": event_type, "title": "Type", "type": "string"}
     schema["$schema"] = JSON_SCHEMA_DIALECT
     schema["$id"] = f"{event_type}.json"
+    return schema
+
+
+def _render(event_type: str, schema: dict[str, Any]) -> str:
+    schema = event_schema(event_type)
     return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 

@@ -29,6 +29,7 @@ from cstatus.platform.db.migrations import apply_grants, apply_migrations, load_
 from cstatus.platform.db.pool import create_pool
 from cstatus.platform.db.relay import OutboxRelay
 from cstatus.platform.db.retention import run_inbox_retention
+from cstatus.platform.http.asyncapi import asyncapi_document
 from cstatus.platform.http.auth import Authenticator
 from cstatus.platform.http.body_limit import DEFAULT_BODY_LIMIT, BodyLimit
 from cstatus.platform.http.health import health_router
@@ -76,6 +77,7 @@ class ServiceRuntime:
         schema: str,
         migrations: Path,
         subscriptions: Sequence[Subscription] = (),
+        produces: Sequence[str] = (),
     ) -> None:
         self.settings = settings
         self.name = name
@@ -87,6 +89,8 @@ class ServiceRuntime:
         self.broker = create_broker(settings.kafka, client_id=name, registry=self.registry)
         self._migrations = migrations
         self._subscriptions = tuple(subscriptions)
+        self.produces = tuple(produces)
+        """The topics the service publishes to (its AsyncAPI document's send operations)."""
         self._handlers: dict[str, BatchHandler] = {}
         self._pool: asyncpg.Pool | None = None
         self._redis: aioredis.Redis | None = None
@@ -268,6 +272,18 @@ class ServiceRuntime:
             "kafka": self._check_kafka,
         }
         app.include_router(health_router(checks, self.registry))
+        document = asyncapi_document(
+            title=title,
+            version=app.version,
+            receives=sorted({t for s in self._subscriptions for t in s.topics}),
+            sends=self.produces,
+        )
+
+        @app.get("/asyncapi.json", include_in_schema=False)
+        async def asyncapi() -> dict[str, Any]:
+            """The topics this service consumes and publishes, and their messages."""
+            return document
+
         for router in routers:
             app.include_router(router)
         app.state.runtime = self

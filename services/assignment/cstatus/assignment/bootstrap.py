@@ -17,6 +17,7 @@ from cstatus.assignment.service.pins import run_pin_expiry
 from cstatus.assignment.service.refresh import RefreshMetrics, run_refresh
 from cstatus.assignment.service.retention import run_retention
 from cstatus.assignment.settings import AssignmentSettings
+from cstatus.contracts import topics
 from cstatus.platform.http.body_limit import DEFAULT_BODY_LIMIT
 from cstatus.platform.service import ServiceRuntime
 
@@ -39,6 +40,7 @@ def create_app(settings: AssignmentSettings) -> FastAPI:
         schema=settings.db_schema,
         migrations=MIGRATIONS,
         subscriptions=[kafka.subscription(service), kafka.bulk_subscription(service)],
+        produces=(topics.STATUS_CHANGES, topics.SNAPSHOTS, topics.REJECTIONS, topics.BULK),
     )
     app = runtime.create_app(
         title="Assignment",

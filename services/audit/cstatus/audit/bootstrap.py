@@ -24,5 +24,6 @@ def create_app(settings: AuditSettings, *, schema: str = SCHEMA) -> FastAPI:
         schema=schema,
         migrations=MIGRATIONS,
         subscriptions=[kafka.subscription()],
+        produces=(),
     )
     return runtime.create_app(title="Audit", routers=[http.router(runtime)])

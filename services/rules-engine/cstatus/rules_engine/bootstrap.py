@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from cstatus.contracts import topics
 from cstatus.platform.service import ServiceRuntime
 from cstatus.rules_engine.adapters.metrics import ReevaluationMetrics
 from cstatus.rules_engine.entrypoints import http, kafka, reevaluation_worker, timer
@@ -31,6 +32,7 @@ def create_app(
         schema=settings.db_schema,
         migrations=MIGRATIONS,
         subscriptions=[kafka.subscription(settings, clock)],
+        produces=(topics.PROPOSALS, topics.OUTLIERS),
     )
     app = runtime.create_app(title="Rules engine", routers=[http.router(runtime, clock)])
     metrics = ReevaluationMetrics(runtime.registry)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from cstatus.contracts import topics
 from cstatus.platform.service import ServiceRuntime
 from cstatus.status_config.adapters.unit_of_work import PostgresUnitOfWork, postgres_unit_of_work
 from cstatus.status_config.domain.errors import ConfigError
@@ -40,6 +41,7 @@ def create_app(settings: StatusConfigSettings, *, schema: str = SCHEMA) -> FastA
         schema=schema,
         migrations=MIGRATIONS,
         subscriptions=[],
+        produces=(topics.CONFIG,),
     )
 
     def unit_of_work() -> contextlib.AbstractAsyncContextManager[PostgresUnitOfWork]:
