@@ -32,7 +32,7 @@ from workload import (
 )
 
 from cstatus.contracts import topics
-from cstatus.driver.faults import FaultProxy, Stack
+from cstatus.driver.faults import FaultProxy, Stack, free_port
 from cstatus.driver.offsets import ALL_GROUPS, Offsets
 from cstatus.driver.publisher import Publisher
 from cstatus.driver.reader import read_between
@@ -165,14 +165,6 @@ async def _fault_task(fault: Fault, env: Env, reached: asyncio.Event, log: dict[
     log["healed_after_s"] = round(healed - log["struck_at"], 2)
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def run_scenario(
     scenario: Scenario, *, kafka: str, pg_dsn: str, redis_url: str, log_dir: Path
 ) -> Outcome:
@@ -195,8 +187,8 @@ async def run_scenario(
 
     pg_host, pg_port = _host_port(pg_dsn, 5432)
     redis_host, redis_port = _host_port(redis_url, 6379)
-    pg = FaultProxy(_free_port(), (pg_host, pg_port))
-    redis = FaultProxy(_free_port(), (redis_host, redis_port))
+    pg = FaultProxy(free_port(), (pg_host, pg_port))
+    redis = FaultProxy(free_port(), (redis_host, redis_port))
     await pg.start()
     await redis.start()
     proxied_redis = f"redis://127.0.0.1:{redis.port}/0"
@@ -217,7 +209,7 @@ async def run_scenario(
             "CSTATUS_LOG_FORMAT": "text",
         },
         log_dir=log_dir,
-        base_port=_free_port() // 10 * 10 if os.environ.get("CSTATUS_REL_RANDOM_PORTS") else 18080,
+        base_port=free_port() // 10 * 10 if os.environ.get("CSTATUS_REL_RANDOM_PORTS") else 18080,
     )
     env = Env(cluster, Stack(), pg, redis, redis_url, kafka_proxy)
     fault_logs: list[dict[str, Any]] = [{"fault": f.name, "at": f.at} for f in scenario.faults]

@@ -4,7 +4,6 @@ attaches its consumers once the broker answers (the review found it could not st
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 import uuid
 from typing import Any
@@ -14,24 +13,18 @@ import pytest
 
 from cstatus.assignment.bootstrap import create_app
 from cstatus.assignment.settings import AssignmentSettings
-from cstatus.driver.faults import FaultProxy
+from cstatus.driver.faults import FaultProxy, free_port
 from cstatus.driver.tokens import bearer
 from cstatus.platform.settings import KafkaSettings, PostgresSettings, RedisSettings
 
 pytestmark = pytest.mark.integration
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def test_checks_are_served_while_kafka_is_down_and_consumers_attach_later(
     stack: Any, pg_pool: Any
 ) -> None:
     host, _, port = stack.kafka_bootstrap.split(",")[0].rpartition(":")
-    kafka_port = _free_port()  # nothing listens there yet: the broker is "down"
+    kafka_port = free_port()  # nothing listens there yet: the broker is "down"
     schema = f"t_{uuid.uuid4().hex[:12]}"
     settings = AssignmentSettings(
         db_schema=schema,

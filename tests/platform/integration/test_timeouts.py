@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 import pytest
 from redis.exceptions import TimeoutError as RedisTimeout
 
-from cstatus.driver.faults import FaultProxy
+from cstatus.driver.faults import FaultProxy, free_port
 from cstatus.platform.db.pool import create_pool
 from cstatus.platform.kafka.consumer import is_transient
 from cstatus.platform.service import connect_redis
@@ -21,17 +21,9 @@ from cstatus.platform.settings import PostgresSettings, RedisSettings
 pytestmark = pytest.mark.integration
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def test_a_statement_to_a_blackholed_postgres_times_out(stack: Any) -> None:
     target = urlparse(stack.pg_dsn)
-    proxy = FaultProxy(_free_port(), (target.hostname or "127.0.0.1", target.port or 5432))
+    proxy = FaultProxy(free_port(), (target.hostname or "127.0.0.1", target.port or 5432))
     await proxy.start()
     dsn = stack.pg_dsn.replace(f"{target.hostname}:{target.port}", f"127.0.0.1:{proxy.port}")
     pool = await create_pool(
@@ -53,7 +45,7 @@ async def test_a_statement_to_a_blackholed_postgres_times_out(stack: Any) -> Non
 
 async def test_a_call_to_a_blackholed_redis_times_out(stack: Any) -> None:
     target = urlparse(stack.redis_url)
-    proxy = FaultProxy(_free_port(), (target.hostname or "127.0.0.1", target.port or 6379))
+    proxy = FaultProxy(free_port(), (target.hostname or "127.0.0.1", target.port or 6379))
     await proxy.start()
     settings = RedisSettings(url=f"redis://127.0.0.1:{proxy.port}/0")
     client = connect_redis(settings)

@@ -28,7 +28,7 @@ from prometheus_client import CollectorRegistry
 from cstatus.platform.db.migrations import apply_grants, apply_migrations, load_migrations
 from cstatus.platform.db.pool import create_pool
 from cstatus.platform.db.relay import OutboxRelay
-from cstatus.platform.db.retention import run_inbox_retention
+from cstatus.platform.db.retention import INBOX, run_retention
 from cstatus.platform.http.asyncapi import asyncapi_document
 from cstatus.platform.http.auth import Authenticator
 from cstatus.platform.http.body_limit import DEFAULT_BODY_LIMIT, BodyLimit
@@ -141,7 +141,7 @@ class ServiceRuntime:
         keep = timedelta(days=self.settings.postgres.inbox_retention_days)
         self._tasks.append(
             asyncio.create_task(
-                run_inbox_retention(self._pool, self.schema, keep), name=f"{self.name}-retention"
+                run_retention(self._pool, self.schema, {INBOX: keep}), name=f"{self.name}-retention"
             )
         )
         attach = asyncio.create_task(self._attach_kafka(), name=f"{self.name}-kafka")

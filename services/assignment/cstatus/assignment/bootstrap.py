@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -15,9 +15,10 @@ from cstatus.assignment.entrypoints.http_directory import directory_router
 from cstatus.assignment.service.assignments import Assignments
 from cstatus.assignment.service.pins import run_pin_expiry
 from cstatus.assignment.service.refresh import RefreshMetrics, run_refresh
-from cstatus.assignment.service.retention import run_retention
+from cstatus.assignment.service.retention import retention_windows
 from cstatus.assignment.settings import AssignmentSettings
 from cstatus.contracts import topics
+from cstatus.platform.db.retention import run_retention
 from cstatus.platform.http.body_limit import DEFAULT_BODY_LIMIT
 from cstatus.platform.service import ServiceRuntime
 
@@ -69,10 +70,7 @@ def create_app(settings: AssignmentSettings) -> FastAPI:
         )
 
     async def retention() -> None:
-        keep = {
-            "applied_refs": timedelta(days=settings.refs_retention_days),
-            "status_changes": timedelta(days=settings.changes_retention_days),
-        }
+        keep = retention_windows(settings.refs_retention_days, settings.changes_retention_days)
         await run_retention(runtime.pool, runtime.schema, keep)
 
     runtime.run_in_background("pins", pin_expiry)

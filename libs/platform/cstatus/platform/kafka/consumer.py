@@ -63,7 +63,6 @@ _TRANSIENT_SQLSTATES = frozenset(
     {
         "25006",  # read_only_sql_transaction: a replica, or the primary right after a failover
         "25P03",  # idle_in_transaction_session_timeout
-        "0A000",  # feature_not_supported: e.g. a hot-standby conflict while recovering
     }
 )
 

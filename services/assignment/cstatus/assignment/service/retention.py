@@ -1,4 +1,4 @@
-"""Tables that grow with traffic are pruned by age, in small batches, in the background.
+"""What assignment keeps for how long (pruned by the platform's `run_retention`).
 
 - `applied_refs` (the outcome of each command, proposal and HTTP request, for idempotency) are
   needed while a message can be delivered again (Kafka keeps them 7 days) and while a client
@@ -9,50 +9,29 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import timedelta
 
 import asyncpg
 
-__all__ = ["prune", "run_retention"]
+from cstatus.platform.db.retention import prune as prune_table
 
-log = logging.getLogger(__name__)
-_TABLES = (("applied_refs", "created_at"), ("status_changes", "recorded_at"))
+__all__ = ["TABLES", "prune", "retention_windows"]
+
+TABLES = {"applied_refs": "created_at", "status_changes": "recorded_at"}
+"""The tables pruned by age, and the column that dates their rows."""
+
+
+def retention_windows(refs_days: float, changes_days: float) -> dict[tuple[str, str], timedelta]:
+    """(table, time column) → how long its rows are kept."""
+    days = {"applied_refs": refs_days, "status_changes": changes_days}
+    return {(table, column): timedelta(days=days[table]) for table, column in TABLES.items()}
 
 
 async def prune(
     pool: asyncpg.Pool, schema: str, keep: dict[str, timedelta], *, batch: int = 5_000
 ) -> dict[str, int]:
-    """Delete rows older than `keep[table]`; how many per table."""
-    removed: dict[str, int] = {}
-    for table, column in _TABLES:
-        removed[table] = 0
-        while True:
-            status = await pool.execute(
-                f"DELETE FROM {schema}.{table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM"
-                f" {schema}.{table} WHERE {column} < now() - $1::interval LIMIT $2))",
-                keep[table],
-                batch,
-            )
-            count = int(status.split()[-1])
-            removed[table] += count
-            if count < batch:
-                break
-    return removed
-
-
-async def run_retention(
-    pool: asyncpg.Pool, schema: str, keep: dict[str, timedelta], *, every_s: float = 600.0
-) -> None:
-    """Until cancelled: prune every `every_s`."""
-    while True:
-        try:
-            removed = await prune(pool, schema, keep)
-            if any(removed.values()):
-                log.info("retention: removed %s", removed)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            log.warning("retention interrupted: %r", error)
-        await asyncio.sleep(every_s)
+    """Delete rows older than `keep[table]` now; how many per table."""
+    return {
+        table: await prune_table(pool, schema, table, column, keep[table], batch=batch)
+        for table, column in TABLES.items()
+    }
