@@ -1,4 +1,4 @@
-"""Resident memory of the four service processes (pids from .stack/services/*.pid), sampled from
+"""Resident memory of the four service processes (pids from .stack/services/*.child, the processes the supervisor runs), sampled from
 /proc while the bench loads them: the peak VmRSS seen, and the kernel's VmHWM (peak since start)."""
 
 from __future__ import annotations

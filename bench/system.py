@@ -59,7 +59,9 @@ class System:
 
     def pid_files(self) -> dict[str, Path]:
         run_dir = Path(os.environ.get("CSTATUS_STACK_DIR", ROOT / ".stack")) / "services"
-        return {name: run_dir / f"{name}.pid" for name in SERVICES}
+        # services.sh runs each service under a supervisor (`<name>.pid`); the service process
+        # itself, whose memory is measured, is `<name>.child`.
+        return {name: run_dir / f"{name}.child" for name in SERVICES}
 
 
 def _loyalty_statuses() -> list[dict[str, object]]:
