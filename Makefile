@@ -11,11 +11,13 @@ PYTEST_ARGS ?=
 # this says so explicitly (services refuse it when CSTATUS_ENV is unset).
 export CSTATUS_ENV ?= development
 BENCH_ARGS ?=
+SOAK_MINUTES ?= 30
+SOAK_RATE ?= 2000
 RELIABILITY_ARGS ?=
 ROLE ?= status:admin
 TENANT ?= demo
 
-.PHONY: help setup up down stack-up services-up run demo test test-unit lint schemas bench clean token status reliability
+.PHONY: help setup up down stack-up services-up run demo test test-unit lint schemas bench soak clean token status reliability
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -74,6 +76,10 @@ reliability: stack-up ## the reliability matrix: faults while load runs, checked
 
 bench: up ## the SPEC §3 measurements into bench/results/latest.json: make bench BENCH_ARGS="--quick --only checks"
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+soak: up ## a steady load for SOAK_MINUTES (30) at SOAK_RATE (2000) events/s: bench/results/soak.json and .png
+	$(PY) -m pip install -q -c constraints.txt matplotlib
+	$(PY) bench/run.py --soak $(SOAK_MINUTES) --soak-rate $(SOAK_RATE) $(BENCH_ARGS)
 
 token: setup ## print a development JWT: make token ROLE=status:agent TENANT=acme
 	@$(PY) -m cstatus.platform.token --role $(ROLE) --tenant $(TENANT)

@@ -20,6 +20,7 @@ from bench.latency import measure_latency
 from bench.machine import describe
 from bench.memory import MemorySampler
 from bench.pipeline import measure_pipeline
+from bench.soak import measure_soak, plot
 from bench.sweep import measure_sweep
 from bench.system import ROOT, System
 from bench.warmup import prepare_tenant
@@ -59,6 +60,13 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--change-fraction", type=float, default=0.05)
     parser.add_argument("--checks-rate", type=float, default=1_000, help="req/s")
     parser.add_argument("--keep-sweep-tenant", action="store_true", help="leave its rows in place")
+    parser.add_argument(
+        "--soak",
+        type=int,
+        metavar="MINUTES",
+        help="only the soak: a steady --soak-rate for MINUTES (results in bench/results/soak.json)",
+    )
+    parser.add_argument("--soak-rate", type=float, default=2_000, help="soak events/s")
     args = parser.parse_args(argv)
     unknown = set(args.only.split(",")) - set(MEASUREMENTS)
     if unknown:
@@ -181,8 +189,57 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+async def soak(args: argparse.Namespace) -> dict[str, Any]:
+    run_id = f"{datetime.now(UTC):%m%d%H%M}-{uuid.uuid4().hex[:4]}"
+    system = System.from_env()
+    existing = args.existing or 2_000
+    results: dict[str, Any] = {
+        "run_id": run_id,
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": describe(),
+        "rate_events_per_s": args.soak_rate,
+        "minutes_planned": args.soak,
+        "existing_customers": existing,
+        "change_fraction": args.change_fraction,
+    }
+    async with Offsets(system.bootstrap) as offsets:
+        workload = Workload(f"soak-{run_id}", run_id=run_id)
+        print(f"[soak] preparing tenant {workload.tenant}…", flush=True)
+        await prepare_tenant(system, offsets, workload, existing, timeout_s=300)
+        print(f"[soak] {args.soak} minutes at {args.soak_rate:,.0f} events/s…", flush=True)
+        found = await measure_soak(
+            system,
+            offsets,
+            workload,
+            existing=existing,
+            rate_per_s=args.soak_rate,
+            minutes=args.soak,
+            change_fraction=args.change_fraction,
+            first_new=0,
+        )
+    results |= {
+        "minutes": found.minutes,
+        "overall": found.overall,
+        "lag_at_end": found.lag_at_end,
+        "lag_measured_s_after_last_send": found.lag_after_s,
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
+    if args.soak:
+        found = asyncio.run(soak(args))
+        report.write(found, report.SOAK)
+        plotted = plot(found, report.SOAK.with_suffix(".png"))
+        print()
+        print(report.soak_table(found))
+        where = report.SOAK.relative_to(ROOT)
+        print(
+            f"\nwritten to {where}" + (" and its .png" if plotted else " (no plot: no matplotlib)")
+        )
+        return 0
     results = asyncio.run(run(args))
     report.write(results)
     print()

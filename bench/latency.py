@@ -21,11 +21,11 @@ from bench.workload import Message, Workload
 from cstatus.contracts import topics
 from cstatus.driver.offsets import Offsets
 
-__all__ = ["LatencyResult", "measure_latency"]
+__all__ = ["LatencyResult", "Probes", "assign_at_end", "listen", "measure_latency"]
 
 
 @dataclass(slots=True)
-class _Probes:
+class Probes:
     tenant: str
     expected: set[str] = field(default_factory=set)
     sent_at: dict[str, float] = field(default_factory=dict)
@@ -57,7 +57,7 @@ class LatencyResult:
     figures: dict[str, float]
 
 
-async def _listen(consumer: AIOKafkaConsumer, probes: _Probes) -> None:
+async def listen(consumer: AIOKafkaConsumer, probes: Probes) -> None:
     while True:
         batches = await consumer.getmany(timeout_ms=100, max_records=1000)
         now = time.monotonic()
@@ -80,7 +80,7 @@ async def measure_latency(
 ) -> LatencyResult:
     chooser = random.Random(11)
     messages: list[Message] = []
-    probes = _Probes(workload.tenant)
+    probes = Probes(workload.tenant)
     new_index = first_new
     for _ in range(int(rate_per_s * seconds)):
         if chooser.random() < change_fraction:
@@ -96,8 +96,8 @@ async def measure_latency(
     )
     await consumer.start()
     try:
-        await _assign_at_end(consumer, offsets)
-        listener = asyncio.create_task(_listen(consumer, probes))
+        await assign_at_end(consumer, offsets)
+        listener = asyncio.create_task(listen(consumer, probes))
         try:
             async with producer(system.bootstrap) as kafka:
                 achieved = await produce_at_rate(kafka, messages, rate_per_s, probes.sent)
@@ -121,7 +121,7 @@ async def measure_latency(
     )
 
 
-async def _assign_at_end(consumer: AIOKafkaConsumer, offsets: Offsets) -> None:
+async def assign_at_end(consumer: AIOKafkaConsumer, offsets: Offsets) -> None:
     parts = await offsets.partitions([topics.STATUS_CHANGES])
     consumer.assign(parts)
     await consumer.seek_to_end(*parts)

@@ -11,9 +11,10 @@ from typing import Any
 
 from bench.system import ROOT, SERVICES
 
-__all__ = ["RESULTS", "Target", "table", "targets", "verdicts", "write"]
+__all__ = ["RESULTS", "SOAK", "Target", "soak_table", "table", "targets", "verdicts", "write"]
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
+SOAK = ROOT / "bench" / "results" / "soak.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,3 +112,22 @@ def table(results: Mapping[str, Any]) -> str:
 def write(results: Mapping[str, Any], path: Path = RESULTS) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=2, sort_keys=False, default=str) + "\n")
+
+
+def soak_table(results: Mapping[str, Any]) -> str:
+    """Per minute: sent rate, changes matched, p50/p99 and each service's RSS; then the lags."""
+    names = sorted({n for row in results["minutes"] for n in row["rss_mib"]})
+    head = f"{'min':>4} {'events/s':>9} {'changes':>15} {'p50 ms':>9} {'p99 ms':>9}"
+    lines = [head + "".join(f" {n[:12]:>13}" for n in names), "-" * (len(head) + 14 * len(names))]
+    for row in results["minutes"]:
+        line = (
+            f"{row['minute']:>4} {row['achieved_events_per_s']:>9,}"
+            f" {row['changes_matched']:>7,}/{row['changes_expected']:<7,}"
+            f" {_number(row.get('p50_ms')):>9} {_number(row.get('p99_ms')):>9}"
+        )
+        lines.append(line + "".join(f" {_number(row['rss_mib'].get(n)):>13}" for n in names))
+    lag = ", ".join(f"{group} {count:,}" for group, count in results["lag_at_end"].items())
+    lines.append(
+        f"consumer lag {results['lag_measured_s_after_last_send']:g} s after the last send: {lag}"
+    )
+    return "\n".join(lines)
