@@ -53,9 +53,7 @@ def test_an_event_no_live_rule_reads_moves_nothing() -> None:
     assert RULES.moved_by([]) == frozenset()
 
 
-def test_velocity_categories_and_horizon_are_known_once() -> None:
-    assert RULES.velocity_categories == {"lifecycle"}
-    assert RULES.velocity_horizon == 60
+def test_velocity_windows_are_known_once() -> None:
     assert dict(RULES.velocity_windows) == {"transactions": 60}
     assert RULES.only("loyalty") == TenantRules(1, (RULES.categories[1],))
 

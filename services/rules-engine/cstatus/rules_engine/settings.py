@@ -24,18 +24,6 @@ class RulesEngineSettings(ServiceSettings):
     sweep_at: time | None = Field(
         time(3, 0), description="UTC time of day of the daily sweep (HH:MM); `off`: no timer"
     )
-    velocity_redis: bool = Field(
-        True, description="keep velocity windows in Redis (false: measure from PostgreSQL only)"
-    )
-    velocity_ttl_s: int = Field(
-        2 * 24 * 3600, ge=60, description="idle time after which a Redis velocity window expires"
-    )
-    velocity_timeout_s: float = Field(
-        0.5, gt=0, description="longest wait for Redis before deciding from PostgreSQL"
-    )
-    velocity_retry_after_s: float = Field(
-        5.0, ge=0, description="how long Redis is left alone after it failed"
-    )
     reevaluation_page: int = Field(
         500, ge=1, le=10_000, description="customers per transaction of a re-evaluation job"
     )

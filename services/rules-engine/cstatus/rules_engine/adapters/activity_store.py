@@ -10,8 +10,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import asyncpg
 
-from cstatus.rules_engine.domain.facts import ActivityEvent
+from cstatus.rules_engine.domain.facts import ActivityEvent, CustomerFacts, fold
 from cstatus.rules_engine.domain.model import CountRule, InactivityRule
+from cstatus.rules_engine.domain.sight import ACTIVITY_TYPES, Sight, with_edges
 from cstatus.rules_engine.domain.tenant import TenantRules
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "erase_activity",
     "erased_customers",
     "load_activity",
+    "load_visible",
     "record_activity",
     "record_customers",
     "sweep_candidates",
@@ -120,6 +122,88 @@ async def load_activity(
         event = ActivityEvent(r[1], r[2], r[3], r[4], r[5], r[6], r[7])
         found.setdefault(r[0], []).append(event)
     return found
+
+
+_VISIBLE = """
+WITH c AS (SELECT DISTINCT unnest($2::text[]) AS customer),
+anchors AS (
+    SELECT a.customer, a.time FROM unnest($9::text[], $10::text[]) AS b(customer, ref)
+    JOIN activity a ON a.tenant = $1 AND a.customer = b.customer AND a.ref = b.ref
+    AND a.type = ANY($11::text[])
+),
+refs AS (
+    SELECT a.customer, a.ref FROM c JOIN activity a ON a.tenant = $1 AND a.customer = c.customer
+    AND a.type = 'reservation.booked' AND $3::date IS NOT NULL
+    AND a.arrival_date BETWEEN $3::date AND $4::date
+  UNION
+    SELECT a.customer, a.ref FROM c CROSS JOIN unnest($5::text[], $6::timestamptz[]) AS w(type, since)
+    JOIN activity a ON a.tenant = $1 AND a.customer = c.customer AND a.type = w.type
+    AND a.time BETWEEN w.since AND $7
+  UNION
+    SELECT a.customer, a.ref FROM anchors n CROSS JOIN unnest($11::text[]) AS v(type)
+    JOIN activity a ON a.tenant = $1 AND a.customer = n.customer AND a.type = v.type
+    AND a.time BETWEEN n.time - $8::interval AND n.time + $8::interval
+)
+SELECT 'k' AS part, a.customer, a.event_id, a.type, a.time, a.ref, a.amount, a.points,
+       a.arrival_date
+FROM refs r JOIN activity a ON a.tenant = $1 AND a.customer = r.customer AND a.ref = r.ref
+UNION ALL
+SELECT 'f', c.customer, f.event_id, t.type, f.time, NULL, NULL, NULL, NULL
+FROM c CROSS JOIN unnest($12::text[]) AS t(type) CROSS JOIN LATERAL (
+    SELECT a.event_id, a.time FROM activity a
+    WHERE a.tenant = $1 AND a.customer = c.customer AND a.type = t.type
+    ORDER BY a.time, a.event_id LIMIT 1
+) f
+UNION ALL
+SELECT 'l', c.customer, NULL, t.type, l.time, NULL, NULL, NULL, NULL
+FROM c CROSS JOIN unnest($13::text[]) AS t(type) CROSS JOIN LATERAL (
+    SELECT a.time FROM activity a
+    WHERE a.tenant = $1 AND a.customer = c.customer AND a.type = t.type
+    ORDER BY a.time DESC LIMIT 1
+) l
+"""
+
+
+async def load_visible(
+    conn: asyncpg.Connection,
+    tenant: str,
+    customers: Sequence[str],
+    sight: Sight,
+    anchors: Sequence[tuple[str, str]] = (),
+) -> dict[str, tuple[CustomerFacts, list[ActivityEvent]]]:
+    """Per customer, the facts a decision under `sight` reads and the events they were folded
+    from (`domain/sight.visible` over its whole history, selected by index range scans);
+    `anchors` are the (customer, ref) pairs of the batch's velocity events."""
+    done = sorted(sight.done_since.items())
+    rows = await conn.fetch(
+        _VISIBLE,
+        tenant,
+        list(customers),
+        sight.arrivals[0] if sight.arrivals else None,
+        sight.arrivals[1] if sight.arrivals else None,
+        [t for t, _ in done],
+        [s for _, s in done],
+        sight.now,
+        timedelta(minutes=sight.velocity_minutes),
+        [c for c, _ in anchors] if sight.velocity_minutes else [],
+        [r for _, r in anchors] if sight.velocity_minutes else [],
+        sorted(sight.velocity_types),
+        sorted(sight.triggers),
+        sorted(ACTIVITY_TYPES) if sight.last_activity else [],
+    )
+    kept: dict[str, list[ActivityEvent]] = {c: [] for c in customers}
+    first: dict[str, dict[str, tuple[datetime, str]]] = {c: {} for c in customers}
+    last: dict[str, datetime | None] = dict.fromkeys(customers)
+    for r in rows:
+        customer = r[1]
+        if r[0] == "k":
+            kept[customer].append(ActivityEvent(r[2], r[3], r[4], r[5], r[6], r[7], r[8]))
+        elif r[0] == "f":
+            first[customer][r[3]] = (r[4], r[2])
+        else:
+            seen = last[customer]
+            last[customer] = r[4] if seen is None else max(seen, r[4])
+    return {c: (with_edges(fold(kept[c]), first[c], last[c]), kept[c]) for c in customers}
 
 
 async def customers_of(

@@ -37,26 +37,17 @@ class TenantRules:
 
     velocity_windows: Mapping[str, int] = field(init=False, compare=False, repr=False)
     """Per velocity metric of a live status, its longest `window_minutes`."""
-    velocity_horizon: int = field(init=False, compare=False, repr=False)
-    """The longest velocity window of the tenant in minutes (0: no velocity rule): the points of
-    a customer within it of the newest one are all a velocity rule needs."""
-    velocity_categories: frozenset[str] = field(init=False, compare=False, repr=False)
-    """The codes of the categories with a live velocity rule."""
     reads: Mapping[str, frozenset[str]] = field(init=False, compare=False, repr=False)
     """Event kind -> the categories whose decision it can move (`domain/relevance.py`)."""
 
     def __post_init__(self) -> None:
         windows: dict[str, int] = {}
-        measured: set[str] = set()
         for category in self.categories:
             for status in category.statuses:
                 rule = status.rule
                 if isinstance(rule, VelocityRule) and not status.archived:
                     windows[rule.metric] = max(windows.get(rule.metric, 0), rule.window_minutes)
-                    measured.add(category.code)
         object.__setattr__(self, "velocity_windows", MappingProxyType(windows))
-        object.__setattr__(self, "velocity_horizon", max(windows.values(), default=0))
-        object.__setattr__(self, "velocity_categories", frozenset(measured))
         object.__setattr__(self, "reads", category_reads(self.categories))
 
     def moved_by(self, event_types: Iterable[str]) -> frozenset[str]:

@@ -1,30 +1,30 @@
-"""Velocity points: the events a `velocity` rule measures, wherever they were kept.
+"""Velocity points: the events a `velocity` rule measures.
 
 A point is one `transaction.completed` (metrics `transactions` and `spend`) or `points.redeemed`
 (metric `points_redeemed`) with its time, business id (`ref`), event id and value (amount or
-points). Points may come from a window store or be derived from the stored activity; both give
-the same decision because:
-
-- only the *recent* points count: those within the tenant's longest velocity window of the
-  customer's newest point (`recent`), which is all a store trimmed that way keeps;
-- the facts settle them (`settle`): a point counts only if it is the event the facts keep for its
-  business id (the latest (time, event id), as in `fold`); a transaction wholly refunded does not
-  count and a partly refunded one counts its net amount.
-
-A point store may hold more than that (points of events never committed, points older than the
-horizon): `recent` and `settle` drop them. It must never hold fewer.
+points). The facts settle them (`settle`): a point counts only if it is the event the facts keep
+for its business id (the latest (time, event id), as in `fold`); a transaction wholly refunded
+does not count and a partly refunded one counts its net amount. Points of events that are not the
+kept one, or later than the moment measured, are dropped by `settle`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from cstatus.rules_engine.domain.facts import ActivityEvent, CustomerFacts
 
-__all__ = ["METRIC_EVENTS", "VelocityPoint", "points_of", "recent", "settle"]
+__all__ = [
+    "METRIC_EVENTS",
+    "VELOCITY_EVENTS",
+    "VelocityPoint",
+    "points_by_metric",
+    "points_of",
+    "settle",
+]
 
 METRIC_EVENTS = {
     "transactions": "transaction.completed",
@@ -32,6 +32,9 @@ METRIC_EVENTS = {
     "points_redeemed": "points.redeemed",
 }
 """The event type each velocity metric measures."""
+
+VELOCITY_EVENTS = frozenset({"transaction.completed", "transaction.refunded", "points.redeemed"})
+"""The event types that move a velocity point: the points themselves, and refunds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +56,13 @@ def points_of(events: Iterable[ActivityEvent], metric: str) -> list[VelocityPoin
     return sorted(found.values(), key=lambda p: (p.time, p.event_id))
 
 
-def recent(points: Iterable[VelocityPoint], horizon_minutes: int) -> list[VelocityPoint]:
-    """The points within `horizon_minutes` of the newest one."""
-    chosen = list(points)
-    if not chosen:
-        return []
-    newest = max(p.time for p in chosen)
-    since = newest - timedelta(minutes=horizon_minutes)
-    return [p for p in chosen if p.time >= since]
+def points_by_metric(
+    metrics: Iterable[str], events: Iterable[ActivityEvent]
+) -> dict[str, list[VelocityPoint]]:
+    """Every point of each metric among `events`: a rule matches when its threshold is passed in
+    *any* window, so a late event's burst counts as an early one's."""
+    listed = list(events)
+    return {m: points_of(listed, m) for m in metrics}
 
 
 def settle(

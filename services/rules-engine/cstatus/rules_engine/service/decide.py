@@ -4,13 +4,18 @@ propose, through the outbox, every target that differs from what they hold.
 A target already proposed and not yet answered by a change is not proposed again. A customer
 the engine has no holding on record for is not proposed its category's default: the assignment
 service gives every new customer the defaults itself (SPEC §1 Assignment).
+
+Sweeps, re-evaluations and reports read each customer's whole history. A consumed batch (`Recent`)
+reads only what the evaluated categories' rules can still see (`domain/sight.py`), so the cost of
+an event does not grow with its customer's history; a customer whose velocity status may rest on a
+window away from the batch's points is read whole.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import asyncpg
@@ -19,16 +24,17 @@ from cstatus.contracts import topics
 from cstatus.contracts.envelope import encode, message_key, new_event
 from cstatus.contracts.proposals import StatusProposed
 from cstatus.platform.db.outbox import OutboxMessage, enqueue
-from cstatus.rules_engine.adapters.activity_store import load_activity
+from cstatus.rules_engine.adapters.activity_store import load_activity, load_visible
 from cstatus.rules_engine.adapters.translate import wire_explanation
 from cstatus.rules_engine.adapters.views import Held, claim_proposals, load_holdings
-from cstatus.rules_engine.domain.evaluate import Decision, evaluate
-from cstatus.rules_engine.domain.facts import fold
+from cstatus.rules_engine.domain.evaluate import Decision, VelocityPoints, evaluate
+from cstatus.rules_engine.domain.facts import CustomerFacts, fold
 from cstatus.rules_engine.domain.model import Current
+from cstatus.rules_engine.domain.sight import needs_whole_history, sight_of
 from cstatus.rules_engine.domain.tenant import TenantRules
-from cstatus.rules_engine.service.velocity import VelocitySource, from_activity
+from cstatus.rules_engine.domain.velocity import points_by_metric
 
-__all__ = ["SOURCE", "decide"]
+__all__ = ["SOURCE", "Recent", "decide"]
 
 SOURCE = "rules-engine"
 
@@ -38,6 +44,66 @@ class _Proposal:
     customer: str
     decision: Decision
     based_on: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Recent:
+    """What a consumed batch brought for one tenant's customers: the (customer, ref) of its
+    velocity events (their windows are measured) and, per customer, the categories a change
+    arrived for."""
+
+    anchors: Sequence[tuple[str, str]] = ()
+    changed: Mapping[str, Collection[str]] = field(default_factory=dict)
+
+
+Read = dict[str, tuple[CustomerFacts, VelocityPoints]]
+
+
+async def _read_whole(
+    conn: asyncpg.Connection, tenant: str, rules: TenantRules, customers: Sequence[str]
+) -> Read:
+    found = await load_activity(conn, tenant, customers)
+    return {
+        c: (fold(found.get(c, ())), points_by_metric(rules.velocity_windows, found.get(c, [])))
+        for c in customers
+    }
+
+
+async def _read(
+    conn: asyncpg.Connection,
+    tenant: str,
+    rules: TenantRules,
+    customers: Sequence[str],
+    holdings: Mapping[str, Mapping[str, Held]],
+    only: Mapping[str, Collection[str]] | None,
+    now: datetime,
+    recent: Recent | None,
+) -> Read:
+    if recent is None or only is None:
+        return await _read_whole(conn, tenant, rules, customers)
+    whole: list[str] = []
+    rest: list[str] = []
+    for customer in customers:
+        held = holdings.get(customer, {})
+        changed = recent.changed.get(customer, ())
+        whole_needed = any(
+            needs_whole_history(
+                c, held[c.code].current.status_code if c.code in held else None, c.code in changed
+            )
+            for c in rules.categories
+            if c.code in only[customer]
+        )
+        (whole if whole_needed else rest).append(customer)
+    found = await _read_whole(conn, tenant, rules, whole) if whole else {}
+    if rest:
+        wanted = {code for c in rest for code in only[c]}
+        sight = sight_of((c for c in rules.categories if c.code in wanted), now)
+        mine = set(rest)
+        anchors = [(c, ref) for c, ref in recent.anchors if c in mine]
+        visible = await load_visible(conn, tenant, rest, sight, anchors)
+        for customer, (facts, events) in visible.items():
+            found[customer] = (facts, points_by_metric(rules.velocity_windows, events))
+    return found
 
 
 def _worth_proposing(decision: Decision | None, held: Held | None, default: str | None) -> bool:
@@ -71,27 +137,21 @@ async def decide(
     rules: TenantRules,
     customers: Sequence[str],
     now: datetime,
-    velocity: VelocitySource = from_activity,
     *,
     only: Mapping[str, Collection[str]] | None = None,
+    recent: Recent | None = None,
 ) -> int:
     """Evaluate and propose inside the caller's transaction; returns how many were proposed.
-    Velocity rules measure the recent points `velocity` gives (by default: from the activity).
-    `only`: per customer, the codes of the categories to evaluate (default: every one)."""
+    `only`: per customer, the codes of the categories to evaluate (default: every one);
+    `recent`: what the consumed batch brought (read only what the rules can see), or None (read
+    each customer's whole history)."""
     if not rules.categories or not customers:
         return 0
-    found = await load_activity(conn, tenant, customers)
-    activity = {c: found.get(c, []) for c in customers}
     holdings = await load_holdings(conn, tenant, customers)
-    measured = {
-        c: events
-        for c, events in activity.items()
-        if only is None or not rules.velocity_categories.isdisjoint(only[c])
-    }
-    points = await velocity(tenant, rules, measured) if rules.velocity_horizon and measured else {}
+    read = await _read(conn, tenant, rules, customers, holdings, only, now, recent)
     proposals: list[_Proposal] = []
     for customer in customers:
-        facts = fold(activity[customer])
+        facts, points = read[customer]
         held_by_category = holdings.get(customer, {})
         wanted = None if only is None else only[customer]
         for category in rules.categories:
@@ -99,7 +159,7 @@ async def decide(
                 continue
             held = held_by_category.get(category.code)
             current = held.current if held is not None else Current(None)
-            decision = evaluate(category, facts, current, now, points.get(customer, {}))
+            decision = evaluate(category, facts, current, now, points)
             default = category.default.code if category.default is not None else None
             if _worth_proposing(decision, held, default):
                 assert decision is not None

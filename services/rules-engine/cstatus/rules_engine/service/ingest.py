@@ -48,8 +48,8 @@ from cstatus.rules_engine.adapters.views import (
 from cstatus.rules_engine.domain.erasure import pseudonymised
 from cstatus.rules_engine.domain.facts import ActivityEvent
 from cstatus.rules_engine.domain.tenant import OUTLIER_STATES, TenantRules, changed_categories
-from cstatus.rules_engine.service.decide import SOURCE, decide
-from cstatus.rules_engine.service.velocity import VelocitySource, WindowedVelocity, from_activity
+from cstatus.rules_engine.domain.velocity import VELOCITY_EVENTS
+from cstatus.rules_engine.service.decide import SOURCE, Recent, decide
 
 __all__ = ["BatchApplier", "change_row"]
 
@@ -121,6 +121,17 @@ class _Moved:
 
     types: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     changed: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    refs: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    """tenant -> (customer, ref) of its velocity events (sales, refunds, redemptions)."""
+
+    def moved(self, tenant: str, customer: str, event: ActivityEvent) -> None:
+        self.types.setdefault((tenant, customer), set()).add(event.type)
+        if event.type in VELOCITY_EVENTS:
+            self.refs.setdefault(tenant, set()).add((customer, event.ref))
+
+    def recent(self, tenant: str) -> Recent:
+        changed = {c: codes for (t, c), codes in self.changed.items() if t == tenant}
+        return Recent(sorted(self.refs.get(tenant, ())), changed)
 
     def categories(self, rules: dict[str, TenantRules]) -> dict[str, dict[str, frozenset[str]]]:
         """tenant -> customer -> the categories to evaluate: those a rule of which reads one of
@@ -140,15 +151,9 @@ class _Moved:
 class BatchApplier:
     """The `apply` of the transactional consumer: everything on the batch's connection."""
 
-    def __init__(
-        self,
-        schema: str,
-        clock: Callable[[], datetime],
-        velocity: WindowedVelocity | None = None,
-    ) -> None:
+    def __init__(self, schema: str, clock: Callable[[], datetime]) -> None:
         self._schema = schema
         self._clock = clock
-        self._velocity = velocity
 
     async def __call__(self, conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]]) -> None:
         now = self._clock()
@@ -176,7 +181,7 @@ class BatchApplier:
             found = activity_of(event)
             if found is not None:
                 activity.append((event.tenant, event.subject, found))
-                moved.types.setdefault(key, set()).add(found.type)
+                moved.moved(event.tenant, event.subject, found)
             if isinstance(data, TransactionCompleted):
                 sales.append(event)
         before = await load_rules(conn, {t for t, _, _ in configs}) if configs else {}
@@ -195,15 +200,6 @@ class BatchApplier:
             changed = changed_categories(before.get(tenant), rules[tenant])
             await record_jobs(conn, tenant, rules[tenant].version, changed)
         wanted = moved.categories(rules)
-        velocity: VelocitySource = from_activity
-        if self._velocity is not None:
-            measured = sorted(
-                (t, c)
-                for t, by_customer in wanted.items()
-                for c, codes in by_customer.items()
-                if codes & rules[t].velocity_categories
-            )
-            velocity = await self._velocity.batch(conn, rules, activity, measured)
         await self._flag_outliers(conn, sales, rules, now)
         clocks = await swept_ahead(conn, list(wanted), now)
         for tenant, by_customer in sorted(wanted.items()):
@@ -214,8 +210,8 @@ class BatchApplier:
                 rules[tenant],
                 sorted(by_customer),
                 clocks.get(tenant, now),
-                velocity,
                 only=by_customer,
+                recent=moved.recent(tenant),
             )
 
     async def _flag_outliers(

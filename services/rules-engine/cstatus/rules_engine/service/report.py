@@ -12,7 +12,7 @@ from cstatus.rules_engine.adapters.views import load_holdings, load_rules
 from cstatus.rules_engine.domain.evaluate import Decision, evaluate
 from cstatus.rules_engine.domain.facts import CustomerFacts, fold
 from cstatus.rules_engine.domain.model import Current
-from cstatus.rules_engine.service.velocity import from_activity
+from cstatus.rules_engine.domain.velocity import points_by_metric
 
 __all__ = ["CategoryEvaluation", "CustomerActivity", "customer_activity"]
 
@@ -47,10 +47,10 @@ async def customer_activity(
     rules = (await load_rules(conn, [tenant])).get(tenant)
     held = (await load_holdings(conn, tenant, [customer])).get(customer, {})
     evaluations = []
-    points = (await from_activity(tenant, rules, {customer: events})) if rules is not None else {}
+    points = points_by_metric(rules.velocity_windows, events) if rules is not None else {}
     for category in rules.categories if rules is not None else ():
         found = held.get(category.code)
         current = found.current if found is not None else Current(None)
-        decision = evaluate(category, facts, current, now, points.get(customer, {}))
+        decision = evaluate(category, facts, current, now, points)
         evaluations.append(CategoryEvaluation(category.code, current, decision))
     return CustomerActivity(customer, known, facts, rules is not None, tuple(evaluations))
