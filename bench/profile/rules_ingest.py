@@ -163,6 +163,7 @@ async def run(args: argparse.Namespace) -> None:
     tenant = f"re-bench-{suffix}"
     schema = f"t_rules_bench_{suffix}"
     group_prefix = f"bench{suffix}-"
+    os.environ.setdefault("CSTATUS_ENV", "development")  # the development JWT secret is fine here
     settings = RulesEngineSettings(
         kafka=KafkaSettings(
             bootstrap=kafka.bootstrap,

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cstatus.rules_engine.domain.evaluate import evaluate, matches
+from cstatus.rules_engine.domain.evaluate import evaluate, matches, rules_read
 from cstatus.rules_engine.domain.facts import ActivityEvent, fold
 from cstatus.rules_engine.domain.model import (
     Category,
@@ -23,7 +23,12 @@ from cstatus.rules_engine.domain.model import (
     Status,
     VelocityRule,
 )
-from cstatus.rules_engine.domain.sight import needs_whole_history, sight_of, visible
+from cstatus.rules_engine.domain.sight import (
+    needs_whole_history,
+    sight_of,
+    sight_of_rules,
+    visible,
+)
 from cstatus.rules_engine.domain.velocity import points_by_metric
 
 pytestmark = pytest.mark.unit
@@ -95,16 +100,22 @@ def counting_categories(draw: st.DrawFn) -> Category:
     return Category("c", tuple(statuses))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
-    events=histories(), category=counting_categories(), held=st.sampled_from([None, "base", "s0"])
+    events=histories(),
+    category=counting_categories(),
+    held=st.sampled_from([None, "base", "s0", "s1"]),
+    entered_by=st.sampled_from([None, "first_activity", "count"]),
 )
 def test_a_decision_on_what_the_rules_see_equals_the_one_on_the_whole_history(
-    events: list[ActivityEvent], category: Category, held: str | None
+    events: list[ActivityEvent], category: Category, held: str | None, entered_by: str | None
 ) -> None:
-    whole = evaluate(category, fold(events), Current(held), NOW)
+    current = Current(held, entered_by=entered_by)
+    whole = evaluate(category, fold(events), current, NOW)
     facts, _ = visible(events, sight_of([category], NOW))
-    assert evaluate(category, facts, Current(held), NOW) == whole
+    assert evaluate(category, facts, current, NOW) == whole
+    read, _ = visible(events, sight_of_rules(rules_read(category, current, NOW), NOW))
+    assert evaluate(category, read, current, NOW) == whole
 
 
 VELOCITY = Category(

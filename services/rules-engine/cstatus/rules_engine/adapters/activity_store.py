@@ -174,7 +174,8 @@ async def load_visible(
     """Per customer, the facts a decision under `sight` reads and the events they were folded
     from (`domain/sight.visible` over its whole history, selected by index range scans);
     `anchors` are the (customer, ref) pairs of the batch's velocity events."""
-    done = sorted(sight.done_since.items())
+    done = sight.done_since
+    await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
     rows = await conn.fetch(
         _VISIBLE,
         tenant,

@@ -25,7 +25,7 @@ from cstatus.rules_engine.domain.model import (
 )
 from cstatus.rules_engine.domain.velocity import VelocityPoint
 
-__all__ = ["Decision", "Explanation", "VelocityPoints", "evaluate", "matches"]
+__all__ = ["Decision", "Explanation", "VelocityPoints", "evaluate", "matches", "rules_read"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +105,24 @@ def _candidates(category: Category, kept: Status | None = None) -> list[Status]:
         if (s.rule is not None or (kept is not None and s.code == kept.code)) and not s.archived
     ]
     return sorted(ruled, key=lambda s: (-s.priority, s.code))
+
+
+def rules_read(category: Category, current: Current, now: datetime) -> list[Rule]:
+    """The rules `evaluate` may measure for this holding: none when automation leaves it alone,
+    and only those tried before a status kept by first activity (`evaluate` stops there)."""
+    if category.update_mode != "automatic" or current.is_pinned(now):
+        return []
+    held = category.status(current.status_code)
+    if held is not None and held.sticky:
+        return []
+    kept = _kept_by_first_activity(category, current)
+    found: list[Rule] = []
+    for status in _candidates(category, kept):
+        if kept is not None and status.code == kept.code:
+            break
+        assert status.rule is not None
+        found.append(status.rule)
+    return found
 
 
 def evaluate(

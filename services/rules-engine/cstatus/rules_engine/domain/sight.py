@@ -22,7 +22,7 @@ A decision on `visible` facts equals the decision on the whole history because:
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from cstatus.rules_engine.domain.facts import (
@@ -36,6 +36,7 @@ from cstatus.rules_engine.domain.model import (
     CountRule,
     FirstActivityRule,
     InactivityRule,
+    Rule,
     VelocityRule,
 )
 from cstatus.rules_engine.domain.velocity import METRIC_EVENTS
@@ -47,6 +48,7 @@ __all__ = [
     "Sight",
     "needs_whole_history",
     "sight_of",
+    "sight_of_rules",
     "visible",
 ]
 
@@ -73,8 +75,8 @@ class Sight:
     now: datetime
     arrivals: tuple[date, date] | None = None
     """Reservations whose booking arrives in [first, last] day (None: no reservations rule)."""
-    done_since: Mapping[str, datetime] = field(default_factory=dict)
-    """`done` event type -> the earliest time a count rule counts (`EVER`: no window)."""
+    done_since: tuple[tuple[str, datetime], ...] = ()
+    """(`done` event type, the earliest time a count rule counts (`EVER`: no window)), by type."""
     triggers: frozenset[str] = frozenset()
     """First-activity triggers whose earliest event a rule reads."""
     last_activity: bool = False
@@ -96,6 +98,14 @@ class Sight:
 
 def sight_of(categories: Iterable[Category], now: datetime) -> Sight:
     """What the live rules of `categories` can see at `now`."""
+    return sight_of_rules(
+        (s.rule for c in categories for s in c.statuses if s.rule is not None and not s.archived),
+        now,
+    )
+
+
+def sight_of_rules(rules: Iterable[Rule], now: datetime) -> Sight:
+    """What `rules` can see at `now`."""
     today = now.date()
     first_arrival: date | None = None
     reads_reservations = False
@@ -104,30 +114,25 @@ def sight_of(categories: Iterable[Category], now: datetime) -> Sight:
     last = False
     minutes = 0
     velocity: set[str] = set()
-    for category in categories:
-        for status in category.statuses:
-            rule = status.rule
-            if rule is None or status.archived:
-                continue
-            if isinstance(rule, CountRule) and rule.metric == "reservations":
-                reads_reservations = True
-                start = (
-                    date.min if rule.window_days is None else today - timedelta(rule.window_days)
-                )
-                first_arrival = start if first_arrival is None else min(first_arrival, start)
-            elif isinstance(rule, CountRule):
-                kind = DONE_TYPES[rule.metric]
-                since = EVER if rule.window_days is None else now - timedelta(rule.window_days)
-                done[kind] = min(done.get(kind, since), since)
-            elif isinstance(rule, FirstActivityRule):
-                triggers |= rule.triggers & FIRST_ACTIVITY_TRIGGERS
-            elif isinstance(rule, InactivityRule):
-                last = True
-            elif isinstance(rule, VelocityRule):
-                minutes = max(minutes, rule.window_minutes)
-                velocity.add(METRIC_EVENTS[rule.metric])
+    for rule in rules:
+        if isinstance(rule, CountRule) and rule.metric == "reservations":
+            reads_reservations = True
+            start = date.min if rule.window_days is None else today - timedelta(rule.window_days)
+            first_arrival = start if first_arrival is None else min(first_arrival, start)
+        elif isinstance(rule, CountRule):
+            kind = DONE_TYPES[rule.metric]
+            since = EVER if rule.window_days is None else now - timedelta(rule.window_days)
+            done[kind] = min(done.get(kind, since), since)
+        elif isinstance(rule, FirstActivityRule):
+            triggers |= rule.triggers & FIRST_ACTIVITY_TRIGGERS
+        elif isinstance(rule, InactivityRule):
+            last = True
+        elif isinstance(rule, VelocityRule):
+            minutes = max(minutes, rule.window_minutes)
+            velocity.add(METRIC_EVENTS[rule.metric])
     arrivals = (first_arrival, today) if reads_reservations and first_arrival else None
-    return Sight(now, arrivals, done, frozenset(triggers), last, minutes, frozenset(velocity))
+    done_since = tuple(sorted(done.items()))
+    return Sight(now, arrivals, done_since, frozenset(triggers), last, minutes, frozenset(velocity))
 
 
 def needs_whole_history(category: Category, held_code: str | None, changed: bool) -> bool:
@@ -145,6 +150,7 @@ def _selected_refs(
 ) -> set[str]:
     refs: set[str] = set()
     window = timedelta(minutes=sight.velocity_minutes)
+    done_since = dict(sight.done_since)
     anchor_times = [e.time for e in events if e.ref in anchors and e.type in sight.velocity_types]
     for e in events:
         if (
@@ -154,7 +160,7 @@ def _selected_refs(
             and sight.arrivals[0] <= e.arrival_date <= sight.arrivals[1]
         ):
             refs.add(e.ref)
-        since = sight.done_since.get(e.type)
+        since = done_since.get(e.type)
         if since is not None and since <= e.time <= sight.now:
             refs.add(e.ref)
         if e.type in sight.velocity_types and any(

@@ -27,10 +27,10 @@ from cstatus.platform.db.outbox import OutboxMessage, enqueue
 from cstatus.rules_engine.adapters.activity_store import load_activity, load_visible
 from cstatus.rules_engine.adapters.translate import wire_explanation
 from cstatus.rules_engine.adapters.views import Held, claim_proposals, load_holdings
-from cstatus.rules_engine.domain.evaluate import Decision, VelocityPoints, evaluate
+from cstatus.rules_engine.domain.evaluate import Decision, VelocityPoints, evaluate, rules_read
 from cstatus.rules_engine.domain.facts import CustomerFacts, fold
-from cstatus.rules_engine.domain.model import Current
-from cstatus.rules_engine.domain.sight import needs_whole_history, sight_of
+from cstatus.rules_engine.domain.model import Current, Rule
+from cstatus.rules_engine.domain.sight import Sight, needs_whole_history, sight_of_rules
 from cstatus.rules_engine.domain.tenant import TenantRules
 from cstatus.rules_engine.domain.velocity import points_by_metric
 
@@ -82,28 +82,53 @@ async def _read(
     if recent is None or only is None:
         return await _read_whole(conn, tenant, rules, customers)
     whole: list[str] = []
-    rest: list[str] = []
+    by_sight: dict[Sight, list[str]] = {}
     for customer in customers:
-        held = holdings.get(customer, {})
-        changed = recent.changed.get(customer, ())
-        whole_needed = any(
-            needs_whole_history(
-                c, held[c.code].current.status_code if c.code in held else None, c.code in changed
-            )
-            for c in rules.categories
-            if c.code in only[customer]
-        )
-        (whole if whole_needed else rest).append(customer)
+        sight = _sight(rules, holdings.get(customer, {}), only[customer], now, recent, customer)
+        if sight is None:
+            whole.append(customer)
+        else:
+            by_sight.setdefault(sight, []).append(customer)
     found = await _read_whole(conn, tenant, rules, whole) if whole else {}
-    if rest:
-        wanted = {code for c in rest for code in only[c]}
-        sight = sight_of((c for c in rules.categories if c.code in wanted), now)
-        mine = set(rest)
+    for sight, group in by_sight.items():
+        if sight.empty:  # nothing a decision reads (kept, sticky, pinned)
+            found |= {c: (NOTHING, {}) for c in group}
+            continue
+        mine = set(group)
         anchors = [(c, ref) for c, ref in recent.anchors if c in mine]
-        visible = await load_visible(conn, tenant, rest, sight, anchors)
+        visible = await load_visible(conn, tenant, group, sight, anchors)
         for customer, (facts, events) in visible.items():
             found[customer] = (facts, points_by_metric(rules.velocity_windows, events))
     return found
+
+
+NOTHING = CustomerFacts()
+
+
+def _sight(
+    rules: TenantRules,
+    held: Mapping[str, Held],
+    wanted: Collection[str],
+    now: datetime,
+    recent: Recent,
+    customer: str,
+) -> Sight | None:
+    """What the customer's decisions in the `wanted` categories read, or None when one of them
+    must read the whole history."""
+    changed = recent.changed.get(customer, ())
+    read: list[Rule] = []
+    for category in rules.categories:
+        if category.code not in wanted:
+            continue
+        mine = held.get(category.code)
+        current = mine.current if mine is not None else Current(None)
+        rules_of = rules_read(category, current, now)
+        if not rules_of:
+            continue
+        if needs_whole_history(category, current.status_code, category.code in changed):
+            return None
+        read.extend(rules_of)
+    return sight_of_rules(read, now)
 
 
 def _worth_proposing(decision: Decision | None, held: Held | None, default: str | None) -> bool:
