@@ -124,41 +124,45 @@ async def load_activity(
     return found
 
 
+# The tenant is compared through `(SELECT $1::text)`: a value the planner cannot see, so it
+# estimates rows by the column's distinct count and takes the per-customer indexes. Given the
+# value, a tenant newer than the table's statistics is estimated at one row, every index looks
+# alike, and a batch's selection became a scan of the tenant per customer (> 30 s).
 _VISIBLE = """
 WITH c AS (SELECT DISTINCT unnest($2::text[]) AS customer),
 anchors AS (
     SELECT a.customer, a.time FROM unnest($9::text[], $10::text[]) AS b(customer, ref)
-    JOIN activity a ON a.tenant = $1 AND a.customer = b.customer AND a.ref = b.ref
+    JOIN activity a ON a.tenant = (SELECT $1::text) AND a.customer = b.customer AND a.ref = b.ref
     AND a.type = ANY($11::text[])
 ),
 refs AS (
-    SELECT a.customer, a.ref FROM c JOIN activity a ON a.tenant = $1 AND a.customer = c.customer
+    SELECT a.customer, a.ref FROM c JOIN activity a ON a.tenant = (SELECT $1::text) AND a.customer = c.customer
     AND a.type = 'reservation.booked' AND $3::date IS NOT NULL
     AND a.arrival_date BETWEEN $3::date AND $4::date
   UNION
     SELECT a.customer, a.ref FROM c CROSS JOIN unnest($5::text[], $6::timestamptz[]) AS w(type, since)
-    JOIN activity a ON a.tenant = $1 AND a.customer = c.customer AND a.type = w.type
+    JOIN activity a ON a.tenant = (SELECT $1::text) AND a.customer = c.customer AND a.type = w.type
     AND a.time BETWEEN w.since AND $7
   UNION
     SELECT a.customer, a.ref FROM anchors n CROSS JOIN unnest($11::text[]) AS v(type)
-    JOIN activity a ON a.tenant = $1 AND a.customer = n.customer AND a.type = v.type
+    JOIN activity a ON a.tenant = (SELECT $1::text) AND a.customer = n.customer AND a.type = v.type
     AND a.time BETWEEN n.time - $8::interval AND n.time + $8::interval
 )
 SELECT 'k' AS part, a.customer, a.event_id, a.type, a.time, a.ref, a.amount, a.points,
        a.arrival_date
-FROM refs r JOIN activity a ON a.tenant = $1 AND a.customer = r.customer AND a.ref = r.ref
+FROM refs r JOIN activity a ON a.tenant = (SELECT $1::text) AND a.customer = r.customer AND a.ref = r.ref
 UNION ALL
 SELECT 'f', c.customer, f.event_id, t.type, f.time, NULL, NULL, NULL, NULL
 FROM c CROSS JOIN unnest($12::text[]) AS t(type) CROSS JOIN LATERAL (
     SELECT a.event_id, a.time FROM activity a
-    WHERE a.tenant = $1 AND a.customer = c.customer AND a.type = t.type
+    WHERE a.tenant = (SELECT $1::text) AND a.customer = c.customer AND a.type = t.type
     ORDER BY a.time, a.event_id LIMIT 1
 ) f
 UNION ALL
 SELECT 'l', c.customer, NULL, t.type, l.time, NULL, NULL, NULL, NULL
 FROM c CROSS JOIN unnest($13::text[]) AS t(type) CROSS JOIN LATERAL (
     SELECT a.time FROM activity a
-    WHERE a.tenant = $1 AND a.customer = c.customer AND a.type = t.type
+    WHERE a.tenant = (SELECT $1::text) AND a.customer = c.customer AND a.type = t.type
     ORDER BY a.time DESC LIMIT 1
 ) l
 """
@@ -266,10 +270,10 @@ async def sweep_candidates(
         return []
     rows = await conn.fetch(
         "SELECT a.customer FROM unnest($2::date[], $3::date[]) AS r(lo, hi)"
-        " JOIN activity a ON a.tenant = $1 AND a.arrival_date > r.lo AND a.arrival_date <= r.hi"
+        " JOIN activity a ON a.tenant = (SELECT $1::text) AND a.arrival_date > r.lo AND a.arrival_date <= r.hi"
         " UNION"
         " SELECT a.customer FROM unnest($4::timestamptz[], $5::timestamptz[]) AS r(lo, hi)"
-        " JOIN activity a ON a.tenant = $1 AND a.time >= r.lo AND a.time < r.hi"
+        " JOIN activity a ON a.tenant = (SELECT $1::text) AND a.time >= r.lo AND a.time < r.hi"
         " ORDER BY 1",
         tenant,
         [lo for lo, _ in arrivals],
