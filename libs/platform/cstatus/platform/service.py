@@ -25,6 +25,8 @@ from aiokafka.structs import ConsumerRecord
 from fastapi import APIRouter, FastAPI
 from prometheus_client import CollectorRegistry
 
+from cstatus.platform import caches
+from cstatus.platform.caches import CacheCollector
 from cstatus.platform.db.migrations import apply_grants, apply_migrations, load_migrations
 from cstatus.platform.db.pool import create_pool
 from cstatus.platform.db.relay import OutboxRelay
@@ -84,7 +86,11 @@ class ServiceRuntime:
         self.schema = schema
         self.registry = CollectorRegistry()
         self.registry.register(ToleranceCollector())
+        self.registry.register(CacheCollector())
         self.authenticate = Authenticator(settings.auth)
+        caches.register(
+            "verified_tokens", lambda: self.authenticate.cached, Authenticator.CACHE_SIZE
+        )
         self.producer = KafkaProducer(settings.kafka, client_id=name)
         self.broker = create_broker(settings.kafka, client_id=name, registry=self.registry)
         self._migrations = migrations

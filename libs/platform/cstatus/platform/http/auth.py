@@ -71,6 +71,11 @@ class Authenticator:
                 raise _unauthorized(f"the token is not valid: {error}") from error
         return self._settings.jwt_secret.get_secret_value(), "HS256"
 
+    @property
+    def cached(self) -> int:
+        """How many verified tokens are remembered."""
+        return len(self._verified)
+
     async def verify(self, token: str) -> Principal:
         known = self._verified.get(token)
         if known is not None:

@@ -24,6 +24,7 @@ from redis.exceptions import RedisError
 
 from cstatus.assignment.domain.catalogue import AppointmentLimit
 from cstatus.assignment.domain.restrictions import Reason, Restrictions
+from cstatus.platform import caches
 
 __all__ = ["CachedRestrictions", "RestrictionsCache", "restrictions_from_json", "restrictions_json"]
 
@@ -163,3 +164,6 @@ def _payload(entry: CachedRestrictions) -> str:
         f'{{"version": {entry.version}, "config_version": {entry.config_version},'
         f' "restrictions": {restrictions}, "appointments": {appointments}}}'
     )
+
+
+caches.register_lru("restrictions_texts", _restrictions_text)

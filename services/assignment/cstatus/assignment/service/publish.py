@@ -23,6 +23,7 @@ from cstatus.contracts.snapshots import (
     RestrictionReason,
 )
 from cstatus.contracts.snapshots import Restrictions as RestrictionsOut
+from cstatus.platform import caches
 from cstatus.platform.db.outbox import OutboxMessage
 
 __all__ = [
@@ -185,3 +186,6 @@ def rejection_message(
 def snapshot_tombstone(tenant: str, customer: str) -> OutboxMessage:
     """A null value for the customer's key on the compacted snapshot topic (after an erasure)."""
     return OutboxMessage(topics.SNAPSHOTS, message_key(tenant, customer), None)
+
+
+caches.register_lru("restrictions_payloads", _restrictions)
