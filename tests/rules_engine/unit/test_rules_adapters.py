@@ -136,3 +136,19 @@ def test_a_sweep_of_a_later_day_evaluates_at_its_start_and_today_now() -> None:
 def test_the_timer_runs_at_the_next_occurrence() -> None:
     assert next_run(time(3, 0), NOW) == datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
     assert next_run(time(13, 0), NOW) == datetime(2026, 11, 22, 13, 0, tzinfo=UTC)
+
+
+def test_the_rules_cache_keeps_the_most_recently_used_versions_up_to_its_size() -> None:
+    from cstatus.rules_engine.adapters.configuration import RulesCache
+    from cstatus.rules_engine.domain.tenant import TenantRules
+
+    cache = RulesCache(size=2)
+    one, two, three = (TenantRules(v, ()) for v in (1, 2, 3))
+    cache.put("s.a", 1, one)
+    cache.put("s.b", 2, two)
+    assert cache.get("s.a", 1) is one  # a is now the most recently used
+    cache.put("s.c", 3, three)
+    assert len(cache) == 2
+    assert cache.get("s.b", 2) is None
+    assert (cache.get("s.a", 1), cache.get("s.c", 3)) == (one, three)
+    assert cache.get("s.a", 2) is None  # another version is another entry

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections import OrderedDict
 from types import MappingProxyType
 
 from cstatus.contracts import configuration as wire
+from cstatus.platform import caches
 from cstatus.rules_engine.domain.model import (
     Category,
     CountRule,
@@ -17,7 +18,7 @@ from cstatus.rules_engine.domain.model import (
 )
 from cstatus.rules_engine.domain.tenant import OUTLIER_STATES, TenantRules
 
-__all__ = ["rules_from_document", "tenant_rules"]
+__all__ = ["RULES", "RulesCache", "rules_from_document", "tenant_rules"]
 
 
 def _rule(rule: wire.Rule | None) -> Rule | None:
@@ -65,11 +66,36 @@ def tenant_rules(version: int, config: wire.TenantConfiguration) -> TenantRules:
     )
 
 
-@lru_cache(maxsize=512)
-def _cached(version: int, document: str) -> TenantRules:
+def rules_from_document(version: int, document: str) -> TenantRules:
+    """`tenant_rules` of a stored JSON document."""
     return tenant_rules(version, wire.TenantConfiguration.model_validate_json(document))
 
 
-def rules_from_document(version: int, document: str) -> TenantRules:
-    """`tenant_rules` of a stored JSON document, parsed once per distinct document."""
-    return _cached(version, document)
+class RulesCache:
+    """The rules of the most recently used (`schema.tenant`, version)s, at most `size` of them: a
+    batch reads only the tenants' versions and parses a document only when its version is new
+    here (documents can be large; the rules they give are small). The schema is part of the key,
+    as tests run engines of several schemas in one process."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._rules: OrderedDict[tuple[str, int], TenantRules] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def get(self, tenant: str, version: int) -> TenantRules | None:
+        found = self._rules.get((tenant, version))
+        if found is not None:
+            self._rules.move_to_end((tenant, version))
+        return found
+
+    def put(self, tenant: str, version: int, rules: TenantRules) -> None:
+        self._rules[(tenant, version)] = rules
+        self._rules.move_to_end((tenant, version))
+        while len(self._rules) > self.size:
+            self._rules.popitem(last=False)
+
+
+RULES = RulesCache()
+caches.register("tenant_rules", lambda: len(RULES), RULES.size)

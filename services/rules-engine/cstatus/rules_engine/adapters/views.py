@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 
 import asyncpg
 
-from cstatus.rules_engine.adapters.configuration import rules_from_document
+from cstatus.rules_engine.adapters.configuration import RULES, rules_from_document
 from cstatus.rules_engine.domain.model import Current
 from cstatus.rules_engine.domain.tenant import Holding, TenantRules
 
@@ -79,12 +79,31 @@ async def store_configs(
 
 
 async def load_rules(conn: asyncpg.Connection, tenants: Iterable[str]) -> dict[str, TenantRules]:
+    """The current rules of each configured tenant among `tenants`: the versions are read, and
+    a document only for a version not in the process's cache (`RULES`)."""
     rows = await conn.fetch(
-        "SELECT tenant, version, document::text AS document FROM configs"
+        "SELECT current_schema() AS schema, tenant, version FROM configs"
         " WHERE tenant = ANY($1::text[])",
         sorted(set(tenants)),
     )
-    return {r["tenant"]: rules_from_document(r["version"], r["document"]) for r in rows}
+    found: dict[str, TenantRules] = {}
+    for r in rows:
+        cached = RULES.get(f"{r['schema']}.{r['tenant']}", r["version"])
+        if cached is not None:
+            found[r["tenant"]] = cached
+    missing = [r["tenant"] for r in rows if r["tenant"] not in found]
+    if missing:
+        documents = await conn.fetch(
+            "SELECT tenant, version, document::text AS document FROM configs"
+            " WHERE tenant = ANY($1::text[])",
+            missing,
+        )
+        schema = rows[0]["schema"]
+        for r in documents:
+            rules = rules_from_document(r["version"], r["document"])
+            RULES.put(f"{schema}.{r['tenant']}", r["version"], rules)
+            found[r["tenant"]] = rules
+    return found
 
 
 async def config_first_seen(conn: asyncpg.Connection, tenant: str) -> datetime | None:
