@@ -144,9 +144,9 @@ refs AS (
     JOIN activity a ON a.tenant = (SELECT $1::text) AND a.customer = c.customer AND a.type = w.type
     AND a.time BETWEEN w.since AND $7
   UNION
-    SELECT a.customer, a.ref FROM anchors n CROSS JOIN unnest($11::text[]) AS v(type)
-    JOIN activity a ON a.tenant = (SELECT $1::text) AND a.customer = n.customer AND a.type = v.type
-    AND a.time BETWEEN n.time - $8::interval AND n.time + $8::interval
+    SELECT a.customer, a.ref FROM anchors n
+    JOIN activity a ON a.tenant = (SELECT $1::text) AND a.customer = n.customer
+    AND a.type = ANY($11::text[]) AND a.time BETWEEN n.time - $8::interval AND n.time + $8::interval
 )
 SELECT 'k' AS part, a.customer, a.event_id, a.type, a.time, a.ref, a.amount, a.points,
        a.arrival_date
