@@ -12,7 +12,7 @@ import asyncpg
 
 from cstatus.rules_engine.domain.facts import ActivityEvent, CustomerFacts, fold
 from cstatus.rules_engine.domain.model import CountRule, InactivityRule
-from cstatus.rules_engine.domain.sight import ACTIVITY_TYPES, Sight, with_edges
+from cstatus.rules_engine.domain.sight import ACTIVITY_TYPES, NO_FACTS, Sight, with_edges
 from cstatus.rules_engine.domain.tenant import TenantRules
 
 __all__ = [
@@ -208,7 +208,10 @@ async def load_visible(
         else:
             seen = last[customer]
             last[customer] = r[4] if seen is None else max(seen, r[4])
-    return {c: (with_edges(fold(kept[c]), first[c], last[c]), kept[c]) for c in customers}
+    return {
+        c: (with_edges(fold(kept[c]) if kept[c] else NO_FACTS, first[c], last[c]), kept[c])
+        for c in customers
+    }
 
 
 async def customers_of(

@@ -45,6 +45,7 @@ __all__ = [
     "ACTIVITY_TYPES",
     "DONE_TYPES",
     "EVER",
+    "NO_FACTS",
     "Sight",
     "needs_whole_history",
     "sight_of",
@@ -193,4 +194,10 @@ def with_edges(
 ) -> CustomerFacts:
     """`facts` of the kept ids, with the first-activity and last-activity facts of the whole
     history (the kept ids alone would give a partial one)."""
+    if not first and last is None and facts == NO_FACTS:
+        return NO_FACTS  # most customers of a batch: nothing kept (shared, immutable)
     return replace(facts, first_seen=dict(first), last_activity=last)
+
+
+NO_FACTS = CustomerFacts()
+"""The facts of no events (immutable, so shared)."""

@@ -30,7 +30,7 @@ from cstatus.rules_engine.adapters.views import Held, claim_proposals, load_hold
 from cstatus.rules_engine.domain.evaluate import Decision, VelocityPoints, evaluate, rules_read
 from cstatus.rules_engine.domain.facts import CustomerFacts, fold
 from cstatus.rules_engine.domain.model import Current, Rule
-from cstatus.rules_engine.domain.sight import Sight, needs_whole_history, sight_of_rules
+from cstatus.rules_engine.domain.sight import NO_FACTS, Sight, needs_whole_history, sight_of_rules
 from cstatus.rules_engine.domain.tenant import TenantRules
 from cstatus.rules_engine.domain.velocity import points_by_metric
 
@@ -92,7 +92,7 @@ async def _read(
     found = await _read_whole(conn, tenant, rules, whole) if whole else {}
     for sight, group in by_sight.items():
         if sight.empty:  # nothing a decision reads (kept, sticky, pinned)
-            found |= {c: (NOTHING, {}) for c in group}
+            found |= {c: (NO_FACTS, {}) for c in group}
             continue
         mine = set(group)
         anchors = [(c, ref) for c, ref in recent.anchors if c in mine]
@@ -100,9 +100,6 @@ async def _read(
         for customer, (facts, events) in visible.items():
             found[customer] = (facts, points_by_metric(rules.velocity_windows, events))
     return found
-
-
-NOTHING = CustomerFacts()
 
 
 def _sight(
