@@ -15,6 +15,7 @@ from rules_support import NOW, Assignment, config, event, new_tenant, status, un
 
 from cstatus.contracts import topics
 from cstatus.contracts.configuration import VelocityRule
+from cstatus.contracts.customers import CustomerErased
 from cstatus.contracts.transactions import TransactionCompleted, TransactionRefunded
 
 pytestmark = pytest.mark.integration
@@ -104,3 +105,18 @@ async def test_a_held_velocity_status_is_kept_when_a_sale_far_from_its_burst_arr
     await until(lambda a: a["facts"]["transactions"] == BURST + 1, assignment, "cust-v")
     await asyncio.sleep(1.5)  # the batch's proposals, if any, are relayed by now
     assert outputs.targets(tenant, "lifecycle") == ["fraud"]
+
+
+async def test_a_burst_of_an_erased_customer_still_trips_fraud_suspected(
+    engine: httpx.AsyncClient, publish: Any, outputs: Any
+) -> None:
+    """Found by the reliability suite: an erased customer's sales are stored under pseudonymous
+    refs, and the windows around the batch's sales were looked up by the original refs."""
+    tenant = new_tenant()
+    await _configure(publish, engine, tenant)
+    await publish(topics.CRM_CUSTOMERS, event(CustomerErased(), tenant, "cust-v"))
+    await asyncio.sleep(1)  # the erasure is usually applied before the burst
+    await _sales(publish, tenant, range(BURST))
+    _, proposal = await outputs.proposal(tenant, "lifecycle", "fraud")
+    assert proposal.data.explanation.value == BURST
+    assert all(i.startswith("x-") for i in proposal.data.explanation.event_ids)

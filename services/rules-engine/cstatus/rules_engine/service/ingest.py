@@ -124,8 +124,8 @@ class _Moved:
     refs: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     """tenant -> (customer, ref) of its velocity events (sales, refunds, redemptions)."""
 
-    def moved(self, tenant: str, customer: str, event: ActivityEvent) -> None:
-        self.types.setdefault((tenant, customer), set()).add(event.type)
+    def anchor(self, tenant: str, customer: str, event: ActivityEvent) -> None:
+        """Note the ref of a velocity event, as stored (pseudonymised for an erased customer)."""
         if event.type in VELOCITY_EVENTS:
             self.refs.setdefault(tenant, set()).add((customer, event.ref))
 
@@ -181,7 +181,7 @@ class BatchApplier:
             found = activity_of(event)
             if found is not None:
                 activity.append((event.tenant, event.subject, found))
-                moved.moved(event.tenant, event.subject, found)
+                moved.types.setdefault(key, set()).add(found.type)
             if isinstance(data, TransactionCompleted):
                 sales.append(event)
         before = await load_rules(conn, {t for t, _, _ in configs}) if configs else {}
@@ -194,6 +194,9 @@ class BatchApplier:
             ]
         await record_activity(conn, activity)
         await erase_activity(conn, erased)
+        erased_now = set(erased) - gone
+        for t, c, e in activity:  # the refs as stored: an erasure in this batch rewrote them
+            moved.anchor(t, c, pseudonymised(t, c, e) if (t, c) in erased_now else e)
         await record_changes(conn, changes)
         rules = await load_rules(conn, {t for t, _ in touched} | set(reconfigured))
         for tenant in reconfigured:
