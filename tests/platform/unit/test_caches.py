@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pytest
 from prometheus_client import CollectorRegistry
@@ -34,7 +34,7 @@ def test_a_cache_reports_its_entries_and_capacity() -> None:
 
 
 def test_an_unbounded_lru_cache_is_refused() -> None:
-    @lru_cache(maxsize=None)
+    @cache
     def anything(n: int) -> int:
         return n
 
