@@ -36,15 +36,15 @@ async def read_between(
 ) -> list[Record]:
     """Every record at offsets [start, end) of each partition of `end` whose key starts with
     `key_prefix`, in partition order (a partition missing from `start` is read from 0)."""
+    found: list[Record] = []
+    todo = {tp: stop for tp, stop in end.items() if stop > start.get(tp, 0)}
+    if not todo:  # nothing to read: no consumer (one stopped right after its start can fail)
+        return found
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, enable_auto_commit=False, max_partition_fetch_bytes=4 << 20
     )
     await consumer.start()
-    found: list[Record] = []
     try:
-        todo = {tp: stop for tp, stop in end.items() if stop > start.get(tp, 0)}
-        if not todo:
-            return found
         consumer.assign(list(todo))
         for tp in todo:
             consumer.seek(tp, start.get(tp, 0))
@@ -76,5 +76,16 @@ async def read_between(
                     consumer.pause(tp)
             await asyncio.sleep(0)
     finally:
-        await consumer.stop()
+        await _stop(consumer)
     return found
+
+
+async def _stop(consumer: AIOKafkaConsumer) -> None:
+    """Stop the consumer. aiokafka's `stop()` may re-raise the cancellation of its own internal
+    task; only a cancellation of the caller is passed on."""
+    try:
+        await consumer.stop()
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
