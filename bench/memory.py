@@ -45,6 +45,16 @@ class MemorySampler:
             if "VmHWM" in found:
                 self.hwm_kib[name] = found["VmHWM"]
 
+    def current_mib(self) -> dict[str, float]:
+        """Each service's VmRSS now (MiB), not the peak."""
+        found: dict[str, float] = {}
+        for name, path in self.pid_files.items():
+            pid = _pid(path)
+            rss = _status_kib(pid).get("VmRSS") if pid is not None else None
+            if rss is not None:
+                found[name] = round(rss / 1024, 1)
+        return dict(sorted(found.items()))
+
     async def run(self) -> None:
         """Sample until cancelled."""
         while True:

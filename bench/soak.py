@@ -129,7 +129,7 @@ async def measure_soak(
                         first_new=new_index,
                     )
                     achieved = await produce_at_rate(kafka, messages, rate_per_s, probes.sent)
-                    rss = _rss_now(memory)
+                    rss = memory.current_mib()
                     rows.append({"minute": minute + 1, "achieved_events_per_s": round(achieved)})
                     rows[-1]["rss_mib"] = rss
                     done = probes.by_minute.get(minute - 1, []) if minute else []
@@ -156,12 +156,6 @@ async def measure_soak(
         row.update(percentiles(samples))
     overall = percentiles(probes.latencies_ms)
     return SoakResult(rows, lag, lag_grace_s, overall)
-
-
-def _rss_now(memory: MemorySampler) -> dict[str, float]:
-    memory.peak_rss_kib.clear()
-    memory.sample()
-    return {name: round(kib / 1024, 1) for name, kib in sorted(memory.peak_rss_kib.items())}
 
 
 async def _lags(offsets: Offsets) -> dict[str, int]:

@@ -194,7 +194,7 @@ def with_edges(
 ) -> CustomerFacts:
     """`facts` of the kept ids, with the first-activity and last-activity facts of the whole
     history (the kept ids alone would give a partial one)."""
-    if not first and last is None and facts == NO_FACTS:
+    if not first and last is None and facts is NO_FACTS:
         return NO_FACTS  # most customers of a batch: nothing kept (shared, immutable)
     return replace(facts, first_seen=dict(first), last_activity=last)
 
