@@ -185,8 +185,11 @@ class ServiceRuntime:
         wait_s = first_wait_s
         while True:
             try:
-                await asyncio.wait_for(self.producer.start(), KAFKA_START_TIMEOUT_S)
-                await asyncio.wait_for(self.broker.start(), KAFKA_START_TIMEOUT_S)
+                # asyncio.timeout, not wait_for, which on 3.11 can drop a cancellation (stop).
+                async with asyncio.timeout(KAFKA_START_TIMEOUT_S):
+                    await self.producer.start()
+                async with asyncio.timeout(KAFKA_START_TIMEOUT_S):
+                    await self.broker.start()
                 break
             except asyncio.CancelledError:
                 raise
@@ -233,7 +236,13 @@ class ServiceRuntime:
         if self._redis is not None:
             await self._redis.aclose()
         if self._pool is not None:
-            await self._pool.close()
+            # Bounded too: close() waits for every acquired connection to come back.
+            try:
+                async with asyncio.timeout(STOP_TIMEOUT_S):
+                    await self._pool.close()
+            except TimeoutError:
+                log.warning("PostgreSQL pool did not close in time; terminating its connections")
+                self._pool.terminate()
 
     async def _check_postgres(self) -> object:
         return await self.pool.fetchval("SELECT 1")

@@ -117,8 +117,11 @@ class OutboxRelay:
                 self._wake.clear()
                 relayed = await self.relay_once(conn)
                 if relayed < self._batch_size:
+                    # asyncio.timeout, not wait_for: on 3.11 wait_for drops a cancellation that
+                    # meets a wake-up in the same tick, and the relay would never stop.
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
+                        async with asyncio.timeout(self._poll_interval_s):
+                            await self._wake.wait()
         finally:
             self.is_leader = False
             if not conn.is_closed():
