@@ -27,7 +27,12 @@ from prometheus_client import CollectorRegistry
 
 from cstatus.platform import caches
 from cstatus.platform.caches import CacheCollector
-from cstatus.platform.db.migrations import apply_grants, apply_migrations, load_migrations
+from cstatus.platform.db.migrations import (
+    apply_grants,
+    apply_migrations,
+    load_migrations,
+    platform_migrations,
+)
 from cstatus.platform.db.pool import create_pool
 from cstatus.platform.db.relay import OutboxRelay
 from cstatus.platform.db.retention import INBOX, run_retention
@@ -137,7 +142,10 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         self._pool = await create_pool(self.settings.postgres, schema=self.schema)
-        await self._migrate(self._pool)
+        if self.settings.postgres.migrate_on_start:
+            await self._migrate(await self._pool.fetchval("SELECT current_user"))
+        else:
+            await self._await_migrations(self._pool)
         self._redis = connect_redis(self.settings.redis)
         for sub in self._subscriptions:
             dead_letters = DeadLetters(group=sub.group_id, outbox=(self._pool, self.schema))
@@ -156,24 +164,49 @@ class ServiceRuntime:
         # serve without it (checks work from PostgreSQL and Redis) and attach when it is back.
         await asyncio.wait({attach}, timeout=KAFKA_START_GRACE_S)
 
-    async def _migrate(self, pool: asyncpg.Pool) -> None:
-        """Apply the migrations — as the schema's owner when `CSTATUS_PG_MIGRATION_DSN` is set,
-        then grant the service's own login role its rights (least privilege)."""
-        owner = self.settings.postgres.migration_dsn
-        if owner is None:
-            async with pool.acquire() as conn:
-                await apply_migrations(conn, self.schema, load_migrations(self._migrations))
-            return
-        role = await pool.fetchval("SELECT current_user")
-        conn = await asyncpg.connect(
-            owner.get_secret_value(), timeout=self.settings.postgres.connect_timeout_s
-        )
+    async def migrate(self) -> list[str]:
+        """Apply the migrations and grants and return the versions applied now: the
+        migrations job's work (`python -m cstatus.<service> migrate`), nothing else started."""
+        pg = self.settings.postgres
+        conn = await asyncpg.connect(pg.dsn, timeout=pg.connect_timeout_s)
         try:
-            await apply_migrations(conn, self.schema, load_migrations(self._migrations))
+            role = await conn.fetchval("SELECT current_user")
+        finally:
+            await conn.close()
+        return await self._migrate(role)
+
+    async def _migrate(self, role: str) -> list[str]:
+        """Apply the migrations — as the schema's owner when `CSTATUS_PG_MIGRATION_DSN` is set,
+        then grant the service's own login `role` its rights (least privilege)."""
+        pg = self.settings.postgres
+        owner = pg.migration_dsn.get_secret_value() if pg.migration_dsn else pg.dsn
+        conn = await asyncpg.connect(owner, timeout=pg.connect_timeout_s)
+        try:
+            applied = await apply_migrations(conn, self.schema, load_migrations(self._migrations))
             if role != await conn.fetchval("SELECT current_user"):
                 await apply_grants(conn, self.schema, role, self._migrations)
         finally:
             await conn.close()
+        return applied
+
+    async def _await_migrations(self, pool: asyncpg.Pool, *, every_s: float = 2.0) -> None:
+        """Wait until the schema holds every migration this code knows (a job applies them)."""
+        known = {m.version for m in [*platform_migrations(), *load_migrations(self._migrations)]}
+        while True:
+            try:
+                rows = await pool.fetch(f"SELECT version FROM {self.schema}.schema_migrations")
+                missing = known - {r["version"] for r in rows}
+            except asyncpg.UndefinedTableError:
+                missing = known
+            if not missing:
+                return
+            log.warning(
+                "schema %s lacks %d migrations (%s…): waiting for the migrations job",
+                self.schema,
+                len(missing),
+                min(missing),
+            )
+            await asyncio.sleep(every_s)
 
     @property
     def kafka_attached(self) -> bool:

@@ -71,6 +71,12 @@ class PostgresSettings(BaseSettings):
         description="the schema owner's DSN: migrations run as it, and the role of `dsn` gets "
         "only the rights its grants give (least privilege); unset: migrations run as `dsn`",
     )
+    migrate_on_start: bool = Field(
+        True,
+        description="apply the migrations when the service starts; false where a migrations job "
+        "applies them (`python -m cstatus.<service> migrate`, the Helm chart's hook): the service "
+        "then waits until its schema holds every migration it knows",
+    )
     pool_min: int = Field(1, ge=1)
     pool_max: int = Field(10, ge=1)
     command_timeout_s: float = Field(

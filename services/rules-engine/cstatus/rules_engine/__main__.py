@@ -1,16 +1,13 @@
-"""`python -m cstatus.rules_engine`: run the Rules engine service."""
+"""`python -m cstatus.rules_engine [serve | migrate]`: run the Rules engine service, or apply its
+migrations and exit (the Helm chart's migrations job)."""
 
 from __future__ import annotations
 
-from cstatus.platform.http.serve import serve
+import sys
+
+from cstatus.platform.http.serve import main
 from cstatus.rules_engine.bootstrap import create_app
 from cstatus.rules_engine.settings import RulesEngineSettings
 
-
-def main() -> None:
-    settings = RulesEngineSettings()
-    serve(create_app(settings), host=settings.http_host, port=settings.http_port)
-
-
 if __name__ == "__main__":
-    main()
+    sys.exit(main("rules-engine", RulesEngineSettings(), create_app))

@@ -1,16 +1,13 @@
-"""`python -m cstatus.status_config`: run the Status configuration service."""
+"""`python -m cstatus.status_config [serve | migrate]`: run the Status configuration service, or apply its
+migrations and exit (the Helm chart's migrations job)."""
 
 from __future__ import annotations
 
-from cstatus.platform.http.serve import serve
+import sys
+
+from cstatus.platform.http.serve import main
 from cstatus.status_config.bootstrap import create_app
 from cstatus.status_config.settings import StatusConfigSettings
 
-
-def main() -> None:
-    settings = StatusConfigSettings()
-    serve(create_app(settings), host=settings.http_host, port=settings.http_port)
-
-
 if __name__ == "__main__":
-    main()
+    sys.exit(main("status-config", StatusConfigSettings(), create_app))

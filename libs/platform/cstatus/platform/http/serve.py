@@ -1,11 +1,27 @@
-"""Run a service's app under uvicorn (used by each service's `__main__`)."""
+"""Run a service: `python -m cstatus.<service> [serve | migrate]` (each service's `__main__`).
+
+`serve` (the default) runs the app under uvicorn. `migrate` applies the service's migrations as
+the schema's owner (`CSTATUS_PG_MIGRATION_DSN`), grants the service's own role (the user of
+`CSTATUS_PG_DSN`) its rights, prints what it applied and exits: the Helm chart's migrations job,
+after which the services start with `CSTATUS_PG_MIGRATE_ON_START=false`.
+"""
 
 from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import uvicorn
 from fastapi import FastAPI
 
-__all__ = ["serve"]
+from cstatus.platform.settings import ServiceSettings
+
+__all__ = ["main", "serve"]
+
+S = TypeVar("S", bound=ServiceSettings)
 
 
 def serve(app: FastAPI, *, host: str, port: int) -> None:
@@ -18,3 +34,32 @@ def serve(app: FastAPI, *, host: str, port: int) -> None:
         lifespan="on",
         timeout_graceful_shutdown=30,
     )
+
+
+def main(
+    name: str,
+    settings: S,
+    create_app: Callable[[S], FastAPI],
+    argv: Sequence[str] | None = None,
+) -> int:
+    parser = argparse.ArgumentParser(prog=f"python -m cstatus.{name.replace('-', '_')}")
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="serve",
+        choices=("serve", "migrate"),
+        help="serve the service (default), or apply its migrations and grants and exit",
+    )
+    command = parser.parse_args(argv).command
+    app = create_app(settings)
+    if command == "migrate":
+        applied = asyncio.run(app.state.runtime.migrate())
+        schema = app.state.runtime.schema
+        print(f"{name}: schema {schema}: {len(applied)} migrations applied", *applied, sep="\n  ")
+        return 0
+    serve(app, host=settings.http_host, port=settings.http_port)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("run a service's own module: python -m cstatus.<service>")
