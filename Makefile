@@ -17,7 +17,7 @@ RELIABILITY_ARGS ?=
 ROLE ?= status:admin
 TENANT ?= demo
 
-.PHONY: help setup up down stack-up services-up run demo test test-unit lint schemas bench soak clean token status reliability
+.PHONY: help setup up down stack-up services-up run demo test test-unit lint schemas bench soak clean token status reliability chart chart-tools
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -66,6 +66,12 @@ lint: setup ## ruff, mypy --strict and the import-linter contracts
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy libs services
 	$(VENV)/bin/lint-imports
+
+chart-tools: ## install helm and kubeconform (pinned, from the Go module proxy)
+	bash deploy/helm/tools.sh
+
+chart: setup chart-tools ## helm lint and a strict kubeconform validation of the chart (default values and deploy/helm/examples)
+	PYTHON=$(PY) bash deploy/helm/validate.sh
 
 schemas: setup ## regenerate the JSON Schemas of every contract into schemas/
 	$(PY) -m cstatus.contracts.schemas

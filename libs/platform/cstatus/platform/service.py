@@ -46,6 +46,7 @@ from cstatus.platform.kafka.dead_letters import DeadLetters
 from cstatus.platform.kafka.lag import LagMonitor
 from cstatus.platform.kafka.producer import KafkaProducer
 from cstatus.platform.kafka.tolerance import ToleranceCollector
+from cstatus.platform.ops_metrics import DeadLetterCollector, OutboxMonitor, RequestTimer
 from cstatus.platform.settings import RedisSettings, ServiceSettings
 from cstatus.platform.telemetry import configure_logging, configure_tracing
 
@@ -92,6 +93,8 @@ class ServiceRuntime:
         self.registry = CollectorRegistry()
         self.registry.register(ToleranceCollector())
         self.registry.register(CacheCollector())
+        self.registry.register(DeadLetterCollector())
+        self.outbox = OutboxMonitor(schema, self.registry)
         self.authenticate = Authenticator(settings.auth)
         caches.register(
             "verified_tokens", lambda: self.authenticate.cached, Authenticator.CACHE_SIZE
@@ -152,6 +155,9 @@ class ServiceRuntime:
             self._handlers[sub.group_id] = sub.build(self, dead_letters)
         for name, work in self._background:
             self._tasks.append(asyncio.create_task(work(), name=f"{self.name}-{name}"))
+        self._tasks.append(
+            asyncio.create_task(self.outbox.run(self._pool), name=f"{self.name}-outbox-monitor")
+        )
         keep = timedelta(days=self.settings.postgres.inbox_retention_days)
         self._tasks.append(
             asyncio.create_task(
@@ -335,5 +341,6 @@ class ServiceRuntime:
         for router in routers:
             app.include_router(router)
         app.state.runtime = self
+        app.add_middleware(RequestTimer, registry=self.registry)
         app.add_middleware(BodyLimit, limit_for=body_limit)  # outermost: before auth and parsing
         return app

@@ -11,6 +11,7 @@ from cstatus.contracts.topics import dlq_topic
 from cstatus.platform.db.inbox import claim
 from cstatus.platform.db.outbox import OutboxMessage, enqueue
 from cstatus.platform.kafka.producer import MessageSink
+from cstatus.platform.ops_metrics import dead_lettered
 
 __all__ = ["DeadLetters", "dead_letter_of"]
 
@@ -80,3 +81,4 @@ class DeadLetters:
                     return  # dead-lettered before the crash that brought it back
                 await enqueue(conn, schema, [message])
         self.count += 1
+        dead_lettered(self._group, record.topic, error)
