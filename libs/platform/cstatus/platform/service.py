@@ -23,7 +23,7 @@ import asyncpg
 import redis.asyncio as aioredis
 from aiokafka.structs import ConsumerRecord
 from fastapi import APIRouter, FastAPI
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, ProcessCollector
 
 from cstatus.platform import caches
 from cstatus.platform.caches import CacheCollector
@@ -91,6 +91,7 @@ class ServiceRuntime:
         self.name = name
         self.schema = schema
         self.registry = CollectorRegistry()
+        ProcessCollector(registry=self.registry)  # process_resident_memory_bytes, CPU, fds
         self.registry.register(ToleranceCollector())
         self.registry.register(CacheCollector())
         self.registry.register(DeadLetterCollector())
