@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from support import Platform, open_platform  # noqa: E402
 from tenants import Tenant, provision  # noqa: E402
 
-SKIPPED_TENANTS = "rel-,as-,re-,au-,nk-"
+SKIPPED_TENANTS = "rel-,as-,re-,au-,nk-,tr-"
 SERVICES = {"status-config": 8081, "assignment": 8082, "rules-engine": 8083, "audit": 8084}
 
 

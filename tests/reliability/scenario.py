@@ -20,7 +20,6 @@ from typing import Any
 
 import httpx
 from checker import Findings, compare, observe
-from cluster import Cluster
 from model import expect
 from people import apply_config, apply_person, configure
 from workload import (
@@ -32,6 +31,7 @@ from workload import (
 )
 
 from cstatus.contracts import topics
+from cstatus.driver.cluster import Cluster
 from cstatus.driver.faults import FaultProxy, Stack, free_port
 from cstatus.driver.offsets import ALL_GROUPS, Offsets
 from cstatus.driver.publisher import Publisher

@@ -25,6 +25,7 @@ from cstatus.contracts.snapshots import (
 from cstatus.contracts.snapshots import Restrictions as RestrictionsOut
 from cstatus.platform import caches
 from cstatus.platform.db.outbox import OutboxMessage
+from cstatus.platform.tracing import current_traceparent
 
 __all__ = [
     "SOURCE",
@@ -96,7 +97,13 @@ def change_message(
         pinned=holding.pinned,
     )
     event = new_event(
-        data, id=ident, source=SOURCE, tenant=tenant, subject=customer, time=holding.updated_at
+        data,
+        id=ident,
+        source=SOURCE,
+        tenant=tenant,
+        subject=customer,
+        time=holding.updated_at,
+        traceparent=current_traceparent(),  # the trace of the proposal, command or request
     )
     return OutboxMessage(topics.STATUS_CHANGES, message_key(tenant, customer), encode(event))
 
@@ -179,7 +186,15 @@ def rejection_message(
         message=message,
     )
     ident = message_id(f"rejection/{tenant}/{customer}/{ref_id}")
-    event = new_event(data, id=ident, source=SOURCE, tenant=tenant, subject=customer, time=now)
+    event = new_event(
+        data,
+        id=ident,
+        source=SOURCE,
+        tenant=tenant,
+        subject=customer,
+        time=now,
+        traceparent=current_traceparent(),
+    )
     return OutboxMessage(topics.REJECTIONS, message_key(tenant, customer), encode(event))
 
 

@@ -24,6 +24,7 @@ from cstatus.contracts import topics
 from cstatus.contracts.envelope import encode, message_key, new_event
 from cstatus.contracts.proposals import StatusProposed
 from cstatus.platform.db.outbox import OutboxMessage, enqueue
+from cstatus.platform.tracing import producing
 from cstatus.rules_engine.adapters.activity_store import load_activity, load_visible
 from cstatus.rules_engine.adapters.translate import wire_explanation
 from cstatus.rules_engine.adapters.views import Held, claim_proposals, load_holdings
@@ -54,6 +55,8 @@ class Recent:
 
     anchors: Sequence[tuple[str, str]] = ()
     changed: Mapping[str, Collection[str]] = field(default_factory=dict)
+    causes: Mapping[str, str] = field(default_factory=dict)
+    """customer -> the traceparent of its latest traced event (its proposals continue it)."""
 
 
 Read = dict[str, tuple[CustomerFacts, VelocityPoints]]
@@ -134,7 +137,9 @@ def _worth_proposing(decision: Decision | None, held: Held | None, default: str 
     return held is not None or decision.status_code != default
 
 
-def _message(tenant: str, proposal: _Proposal, now: datetime, version: int) -> OutboxMessage:
+def _message(
+    tenant: str, proposal: _Proposal, now: datetime, version: int, cause: str | None
+) -> OutboxMessage:
     proposal_id = uuid.uuid4().hex
     decision = proposal.decision
     data = StatusProposed(
@@ -146,8 +151,20 @@ def _message(tenant: str, proposal: _Proposal, now: datetime, version: int) -> O
         based_on_sequence=proposal.based_on,
         config_version=version,
     )
+    traceparent = producing(
+        "rules-engine propose",
+        cause,
+        topic=topics.PROPOSALS,
+        **{"messaging.message.id": proposal_id, "cstatus.category": decision.category_code},
+    )
     event = new_event(
-        data, id=proposal_id, source=SOURCE, tenant=tenant, subject=proposal.customer, time=now
+        data,
+        id=proposal_id,
+        source=SOURCE,
+        tenant=tenant,
+        subject=proposal.customer,
+        time=now,
+        traceparent=traceparent,
     )
     return OutboxMessage(topics.PROPOSALS, message_key(tenant, proposal.customer), encode(event))
 
@@ -189,8 +206,9 @@ async def decide(
                 proposals.append(_Proposal(customer, decision, based_on))
     targets = [(p.customer, p.decision.category_code, p.decision.status_code) for p in proposals]
     fresh = await claim_proposals(conn, tenant, targets, now)
+    causes = recent.causes if recent is not None else {}
     messages = [
-        _message(tenant, p, now, rules.version)
+        _message(tenant, p, now, rules.version, causes.get(p.customer))
         for p in proposals
         if (p.customer, p.decision.category_code) in fresh
     ]

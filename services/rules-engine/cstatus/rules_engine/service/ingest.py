@@ -29,6 +29,7 @@ from cstatus.contracts.envelope import CloudEvent, encode, message_key, new_even
 from cstatus.contracts.outliers import TransactionOutlier
 from cstatus.contracts.transactions import TransactionCompleted
 from cstatus.platform.db.outbox import OutboxMessage, enqueue
+from cstatus.platform.tracing import producing
 from cstatus.rules_engine.adapters.activity_store import (
     erase_activity,
     erased_customers,
@@ -100,7 +101,12 @@ def change_row(event: CloudEvent[StatusChanged]) -> ChangeRow:
 
 
 def _outlier(
-    tenant: str, customer: str, event_id: str, data: TransactionOutlier, now: datetime
+    tenant: str,
+    customer: str,
+    event_id: str,
+    data: TransactionOutlier,
+    now: datetime,
+    cause: str | None = None,
 ) -> OutboxMessage:
     outlier_id = uuid.uuid5(_OUTLIER_NAMESPACE, f"{tenant}:{event_id}").hex
     event = new_event(
@@ -110,6 +116,7 @@ def _outlier(
         tenant=tenant,
         subject=customer,
         time=now,
+        traceparent=producing("rules-engine outlier", cause, topic=topics.OUTLIERS),
     )
     return OutboxMessage(topics.OUTLIERS, message_key(tenant, customer), encode(event))
 
@@ -123,6 +130,8 @@ class _Moved:
     changed: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     refs: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     """tenant -> (customer, ref) of its velocity events (sales, refunds, redemptions)."""
+    causes: dict[tuple[str, str], str] = field(default_factory=dict)
+    """The traceparent of each customer's latest traced event: a proposal continues its trace."""
 
     def anchor(self, tenant: str, customer: str, event: ActivityEvent) -> None:
         """Note the ref of a velocity event, as stored (pseudonymised for an erased customer)."""
@@ -131,7 +140,8 @@ class _Moved:
 
     def recent(self, tenant: str) -> Recent:
         changed = {c: codes for (t, c), codes in self.changed.items() if t == tenant}
-        return Recent(sorted(self.refs.get(tenant, ())), changed)
+        causes = {c: parent for (t, c), parent in self.causes.items() if t == tenant}
+        return Recent(sorted(self.refs.get(tenant, ())), changed, causes)
 
     def categories(self, rules: dict[str, TenantRules]) -> dict[str, dict[str, frozenset[str]]]:
         """tenant -> customer -> the categories to evaluate: those a rule of which reads one of
@@ -171,6 +181,8 @@ class BatchApplier:
                 continue
             key = (event.tenant, event.subject)
             touched.add(key)
+            if event.traceparent:
+                moved.causes[key] = event.traceparent
             if isinstance(data, CustomerErased):
                 erased.append(key)
                 continue
@@ -242,5 +254,7 @@ class BatchApplier:
                         reason=reason,
                         status_code=holding.status_code,
                     )
-                    messages.append(_outlier(tenant, sale.subject, sale.id, data, now))
+                    messages.append(
+                        _outlier(tenant, sale.subject, sale.id, data, now, sale.traceparent)
+                    )
         await enqueue(conn, self._schema, messages)

@@ -13,6 +13,7 @@ from datetime import datetime
 from cstatus.contracts.configuration import ConfigPublished
 from cstatus.contracts.envelope import encode, new_event, tenant_key
 from cstatus.contracts.topics import CONFIG
+from cstatus.platform.tracing import producing
 from cstatus.status_config.domain.document import build_configuration
 from cstatus.status_config.domain.errors import ConfigError
 from cstatus.status_config.domain.model import Tenant
@@ -57,13 +58,17 @@ async def publish_change(uow: UnitOfWork, tenant: Tenant, now: datetime) -> Tena
     bumped = replace(tenant, version=tenant.version + 1)
     await uow.repo.save_tenant(bumped)
     document = await current_configuration(uow, bumped)
+    ident = f"config:{bumped.tenant}:{bumped.version}"
     event = new_event(
         document,
-        id=f"config:{bumped.tenant}:{bumped.version}",
+        id=ident,
         source=SOURCE,
         tenant=bumped.tenant,
         subject=bumped.tenant,
         time=now,
+        traceparent=producing(
+            "status-config publish", None, topic=CONFIG, **{"messaging.message.id": ident}
+        ),
     )
     value = encode(event)
     if len(value) > MAX_CONFIGURATION_BYTES:  # the transaction rolls back: nothing half-applied
