@@ -64,3 +64,18 @@ async def test_checks_dead_letters_and_the_outbox_are_measured(harness: Any) -> 
     assert _value(text, "cstatus_outbox_rows") is not None
     assert (_value(text, "cstatus_outbox_oldest_age_seconds") or 0.0) >= 0.0
     await h.pool.execute(f"DELETE FROM {h.schema}.outbox_parked WHERE id = -1")
+
+
+async def test_a_customer_id_with_a_control_character_is_refused_not_a_server_error(
+    harness: Any,
+) -> None:
+    """Found by schemathesis: the id reached the change event's envelope and answered 500."""
+    h, tenant = harness, harness.tenant()
+    await h.configure(tenant)
+    reply = await h.client.put(
+        "/v1/customers/bad%05id/statuses/lifecycle",
+        json={"status_code": "suspended", "reason": "fuzz"},
+        headers=h.headers(tenant, "status:agent"),
+    )
+    assert reply.status_code == 422, reply.text
+    assert reply.headers["content-type"].startswith("application/problem+json")

@@ -141,3 +141,12 @@ def test_a_plain_svg_drawing_is_accepted() -> None:
         b'<use xlink:href="#g"/><title>Gold</title></svg>'
     )
     assert check_icon(drawing, "image/svg+xml").content_type == "image/svg+xml"
+
+
+def test_null_for_a_flag_keeps_it_and_null_for_a_limit_removes_it() -> None:
+    """A PATCH with `"can_transact": null` answered 500 (found by schemathesis)."""
+    fraud = default_properties("fraud_confirmed")
+    limited = merge_properties(fraud, {"max_appointments": {"count": 2, "period_days": 7}})
+    merged = merge_properties(limited, {"can_transact": None, "max_appointments": None})
+    assert merged.can_transact is False  # as it was
+    assert merged.max_appointments is None  # the limit removed

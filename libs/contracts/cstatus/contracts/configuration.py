@@ -12,7 +12,14 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from cstatus.contracts.envelope import EventData
-from cstatus.contracts.fields import Code, ContractModel, SystemState, TenantId, Text
+from cstatus.contracts.fields import (
+    NO_NUL_PATTERN,
+    Code,
+    ContractModel,
+    SystemState,
+    TenantId,
+    Text,
+)
 
 __all__ = [
     "CUSTOMER_STATUS_CONFIG",
@@ -44,7 +51,7 @@ ActivityTrigger = Literal[
     "transaction.completed",
 ]
 Colour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
-Description = Annotated[str, Field(max_length=2000)]
+Description = Annotated[str, Field(max_length=2000, pattern=NO_NUL_PATTERN)]
 LanguageTag = Annotated[str, Field(pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$", max_length=35)]
 
 

@@ -32,6 +32,9 @@ TENANT_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
 CODE_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
 # Printable: no ASCII control characters (they break logs, headers and keys).
 PRINTABLE_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+# Free text: anything but NUL, which PostgreSQL cannot store in text or jsonb (a status name
+# with one answered 500; found by schemathesis).
+NO_NUL_PATTERN = r"^[^\x00]*$"
 
 TenantId = Annotated[str, Field(pattern=TENANT_PATTERN, min_length=2, max_length=63)]
 """A tenant slug, `^[a-z0-9][a-z0-9-]{1,62}$`."""
@@ -46,10 +49,10 @@ Actor = TextId
 Code = Annotated[str, Field(pattern=CODE_PATTERN, min_length=1, max_length=64)]
 """A category or status code: letters, digits, `_`, `.`, `-`; no whitespace."""
 
-Text = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL_PATTERN)]
 """A short human-readable label such as a name."""
 
-Reason = Annotated[str, Field(min_length=1, max_length=1000)]
+Reason = Annotated[str, Field(min_length=1, max_length=1000, pattern=NO_NUL_PATTERN)]
 """Free text given by a person or system; may hold personal data (erased on request)."""
 
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]

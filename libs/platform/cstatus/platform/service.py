@@ -40,7 +40,7 @@ from cstatus.platform.http.asyncapi import asyncapi_document
 from cstatus.platform.http.auth import Authenticator
 from cstatus.platform.http.body_limit import DEFAULT_BODY_LIMIT, BodyLimit
 from cstatus.platform.http.health import health_router
-from cstatus.platform.http.problem import install_problem_handlers
+from cstatus.platform.http.problem import document_problems, install_problem_handlers
 from cstatus.platform.http.trace_context import TraceContext
 from cstatus.platform.kafka.broker import create_broker, subscribe_batch
 from cstatus.platform.kafka.dead_letters import DeadLetters
@@ -342,6 +342,7 @@ class ServiceRuntime:
 
         for router in routers:
             app.include_router(router)
+        document_problems(app)
         app.state.runtime = self
         app.add_middleware(TraceContext)
         app.add_middleware(RequestTimer, registry=self.registry)

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
+from typing import Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from pydantic import BaseModel
 
-__all__ = ["Check", "health_router"]
+__all__ = ["Check", "Readiness", "health_router"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not_ready"]
+    checks: dict[str, str]
+    """Per dependency: `up`, or `down: <why>`."""
+
+
+class Liveness(BaseModel):
+    status: Literal["live"]
+
 
 Check = Callable[[], Awaitable[object]]
 """A readiness probe: returns when the dependency answers, raises otherwise."""
@@ -28,11 +41,15 @@ def health_router(
 ) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
-    @router.get("/health/live")
+    @router.get("/health/live", response_model=Liveness)
     async def live() -> dict[str, str]:
         return {"status": "live"}
 
-    @router.get("/health/ready")
+    @router.get(
+        "/health/ready",
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "a dependency is down"}},
+    )
     async def ready() -> JSONResponse:
         names = list(checks)
         results = await asyncio.gather(*(_run(checks[n], timeout_s) for n in names))
@@ -43,7 +60,11 @@ def health_router(
             status_code=200 if ok else 503,
         )
 
-    @router.get("/metrics")
+    @router.get(
+        "/metrics",
+        response_class=Response,
+        responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text"}},
+    )
     async def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-__all__ = ["PROBLEM_JSON", "Problem", "install_problem_handlers", "problem_response"]
+__all__ = [
+    "PROBLEM_JSON",
+    "Problem",
+    "ProblemDetails",
+    "document_problems",
+    "install_problem_handlers",
+    "problem_response",
+    "problems_of",
+]
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -95,6 +105,18 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """Every method the app's OpenAPI document names for the request's path (Starlette's own
+    405 names the methods of the first route whose path matches, not all of the path's)."""
+    path = request.url.path
+    methods: set[str] = set()
+    for template, operations in app.openapi().get("paths", {}).items():
+        pattern = "^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, path):
+            methods |= {m.upper() for m in operations}
+    return sorted(methods)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Answer every error, including validation and unknown routes, as problem+json."""
 
@@ -123,11 +145,14 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        headers = dict(exc.headers) if exc.headers else {}
+        if exc.status_code == 405:  # Starlette names the methods of one route, not the path's
+            headers["Allow"] = ", ".join(_allowed_methods(app, request))
         return problem_response(
             exc.status_code,
             str(exc.detail),
             instance=request.url.path,
-            headers=dict(exc.headers) if exc.headers else None,
+            headers=headers or None,
         )
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -137,3 +162,72 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, on_unexpected)
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457: what every error answer carries (`code` is the stable reason)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str | None = None
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+def problems_of(method: str, operation: dict[str, Any]) -> set[int]:
+    """The problem statuses an operation can answer, from its shape: every `/v1` operation
+    needs a token (401) with a role it accepts (403); a body can be malformed (400), too large
+    (413), invalid (422) or, for an upload, not what it says (415); parameters can be
+    invalid (422); a path names something that may not exist
+    (404); an `If-Match` can be stale (412); a change can conflict (409)."""
+    params = operation.get("parameters", [])
+    body = "requestBody" in operation
+    found = {401, 403}
+    if body or params:
+        found.add(422)
+    if body:
+        found |= {400, 413}
+        media = operation["requestBody"].get("content", {})
+        if any(not m.endswith("json") for m in media):  # an upload: its content is checked
+            found.add(415)
+    if any(p.get("in") == "path" for p in params):
+        found.add(404)
+    if any(p.get("in") == "header" and p.get("name", "").lower() == "if-match" for p in params):
+        found.add(412)
+    if method.upper() in ("POST", "PUT", "PATCH", "DELETE"):
+        found.add(409)
+    return found
+
+
+def document_problems(app: FastAPI, *, prefix: str = "/v1") -> None:
+    """Make the app's OpenAPI document name its problem+json answers: FastAPI documents only
+    success bodies and its own 422 shape, which is not what the API sends."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = build()
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        schemas["ProblemDetails"] = ProblemDetails.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}
+        for path, operations in spec.get("paths", {}).items():
+            if not path.startswith(prefix):
+                continue
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                responses.pop("422", None)  # FastAPI's own shape, not what the API sends
+                for status in sorted(problems_of(method, operation)):
+                    responses[str(status)] = {"description": _TITLES[status], "content": content}
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -14,6 +14,7 @@ from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache, re
 from cstatus.assignment.domain.guards import CONFLICT_CODES, Refused, source_for_roles
 from cstatus.assignment.domain.holding import ChangeRequest
 from cstatus.assignment.domain.restrictions import check
+from cstatus.assignment.entrypoints.http_views import ChangeResult, CustomerView, RestrictionsView
 from cstatus.assignment.service.assignments import AfterCommit, Assignments
 from cstatus.assignment.service.queries import (
     RestrictionsReader,
@@ -23,6 +24,7 @@ from cstatus.assignment.service.queries import (
 )
 from cstatus.contracts.fields import Code, CustomerId, Reason
 from cstatus.platform.http.auth import Principal, require_roles
+from cstatus.platform.http.params import CodePath, CustomerIdPath
 from cstatus.platform.http.problem import Problem
 from cstatus.platform.service import ServiceRuntime
 
@@ -89,9 +91,9 @@ def customer_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
             built.append(RestrictionsReader(service, runtime.pool, cache))
         return built[0]
 
-    @router.get("/customers/{customer_id}")
+    @router.get("/customers/{customer_id}", response_model=CustomerView)
     async def get_customer(
-        customer_id: str,
+        customer_id: CustomerIdPath,
         request: Request,
         principal: Principal = reader,
         lang: str | None = None,
@@ -105,8 +107,8 @@ def customer_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
 
     async def _change(
         principal: Principal,
-        customer_id: str,
-        category_code: str,
+        customer_id: CustomerIdPath,
+        category_code: CodePath,
         *,
         status_code: str | None,
         reason: str | None,
@@ -145,10 +147,10 @@ def customer_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
             "status": held_status(catalogue, holding.get(category_code), None),
         }
 
-    @router.put("/customers/{customer_id}/statuses/{category_code}")
+    @router.put("/customers/{customer_id}/statuses/{category_code}", response_model=ChangeResult)
     async def put_status(
-        customer_id: str,
-        category_code: str,
+        customer_id: CustomerIdPath,
+        category_code: CodePath,
         body: AssignBody,
         principal: Principal = changer,
         idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
@@ -164,10 +166,10 @@ def customer_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
             pin=body.pin,
         )
 
-    @router.delete("/customers/{customer_id}/statuses/{category_code}")
+    @router.delete("/customers/{customer_id}/statuses/{category_code}", response_model=ChangeResult)
     async def delete_status(
-        customer_id: str,
-        category_code: str,
+        customer_id: CustomerIdPath,
+        category_code: CodePath,
         principal: Principal = changer,
         reason: Annotated[str | None, Query(min_length=1, max_length=1000)] = None,
         idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
@@ -182,10 +184,12 @@ def customer_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
             idempotency_key=idempotency_key,
         )
 
-    @router.delete("/customers/{customer_id}/statuses/{category_code}/pin")
+    @router.delete(
+        "/customers/{customer_id}/statuses/{category_code}/pin", response_model=ChangeResult
+    )
     async def delete_pin(
-        customer_id: str,
-        category_code: str,
+        customer_id: CustomerIdPath,
+        category_code: CodePath,
         principal: Principal = changer,
         reason: Annotated[str | None, Query(min_length=1, max_length=1000)] = None,
     ) -> dict[str, Any]:
@@ -214,8 +218,10 @@ def customer_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
             "status": held_status(catalogue, holding.get(category_code), None),
         }
 
-    @router.get("/customers/{customer_id}/restrictions")
-    async def get_restrictions(customer_id: str, principal: Principal = reader) -> dict[str, Any]:
+    @router.get("/customers/{customer_id}/restrictions", response_model=RestrictionsView)
+    async def get_restrictions(
+        customer_id: CustomerIdPath, principal: Principal = reader
+    ) -> dict[str, Any]:
         entry = await restrictions().get(principal.tenant, customer_id, datetime.now(UTC))
         return {"customer_id": customer_id, **restrictions_json(entry.restrictions)}
 

@@ -16,6 +16,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from cstatus.assignment.adapters.bulk_jobs import BulkJob, BulkJobs
 from cstatus.assignment.adapters.directory import DirectoryQuery
 from cstatus.assignment.entrypoints.http_directory import parse_status_filters
+from cstatus.assignment.entrypoints.http_views import BulkJobView
 from cstatus.assignment.service.assignments import Assignments
 from cstatus.assignment.service.bulk import MAX_CUSTOMERS, TooMany, new_job_id, start_job
 from cstatus.contracts.fields import Code, CustomerId, Reason
@@ -61,7 +62,12 @@ def bulk_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
     )
     jobs = BulkJobs(runtime.schema)
 
-    @router.post("/bulk-status-changes", status_code=202)
+    @router.post(
+        "/bulk-status-changes",
+        status_code=202,
+        response_model=BulkJobView,
+        responses={202: {"headers": {"Location": {"schema": {"type": "string"}}}}},
+    )
     async def create_bulk_change(body: BulkBody, principal: Principal = agent) -> JSONResponse:
         catalogue = await service.config.load(runtime.pool, principal.tenant)
         category = catalogue.categories.get(body.category_code)
@@ -109,7 +115,7 @@ def bulk_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
             found, status_code=202, headers={"Location": f"/v1/bulk-status-changes/{job.id}"}
         )
 
-    @router.get("/bulk-status-changes/{job_id}")
+    @router.get("/bulk-status-changes/{job_id}", response_model=BulkJobView)
     async def get_bulk_change(job_id: str, principal: Principal = reader) -> dict[str, Any]:
         found = await jobs.get(runtime.pool, principal.tenant, job_id)
         if found is None:

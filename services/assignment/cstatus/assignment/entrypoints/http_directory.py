@@ -13,6 +13,7 @@ from cstatus.assignment.adapters.directory import (
     encode_cursor,
     search,
 )
+from cstatus.assignment.entrypoints.http_views import DirectoryPage
 from cstatus.platform.http.auth import Principal, require_roles
 from cstatus.platform.http.problem import Problem
 from cstatus.platform.service import ServiceRuntime
@@ -42,7 +43,7 @@ def directory_router(runtime: ServiceRuntime) -> APIRouter:
     router = APIRouter(prefix="/v1")
     reader = Depends(require_roles(runtime.authenticate, *READERS))
 
-    @router.get("/customers")
+    @router.get("/customers", response_model=DirectoryPage)
     async def list_customers(
         principal: Principal = reader,
         q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,

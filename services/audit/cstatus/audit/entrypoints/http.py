@@ -31,6 +31,7 @@ from cstatus.audit.entrypoints.views import (
     TimelineView,
 )
 from cstatus.platform.http.auth import Principal, require_roles
+from cstatus.platform.http.params import CustomerIdPath
 from cstatus.platform.http.problem import Problem
 from cstatus.platform.service import ServiceRuntime
 
@@ -83,7 +84,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
 
     @api.get("/customers/{customer_id}/history", response_model=ChangePage)
     async def history(
-        customer_id: str,
+        customer_id: CustomerIdPath,
         who: Principal = reader,
         category: Code = None,
         source: Source | None = None,
@@ -109,7 +110,9 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         return _page(found, limit)
 
     @api.get("/customers/{customer_id}/statuses/as-of", response_model=AsOfView)
-    async def as_of(customer_id: str, time: AwareDatetime, who: Principal = reader) -> AsOfView:
+    async def as_of(
+        customer_id: CustomerIdPath, time: AwareDatetime, who: Principal = reader
+    ) -> AsOfView:
         """The status the customer held in each category at `time`."""
         async with runtime.pool.acquire() as conn:
             found = await list_changes(conn, who.tenant, customer=customer_id)
@@ -131,7 +134,9 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         return AsOfView(customer_id=customer_id, time=time, statuses=statuses)
 
     @api.get("/customers/{customer_id}/timeline", response_model=TimelineView)
-    async def customer_timeline(customer_id: str, who: Principal = reader) -> TimelineView:
+    async def customer_timeline(
+        customer_id: CustomerIdPath, who: Principal = reader
+    ) -> TimelineView:
         """Each status the customer held: entered, left and how long."""
         now = datetime.now(UTC)
         async with runtime.pool.acquire() as conn:
@@ -146,7 +151,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         )
 
     @api.get("/customers/{customer_id}/last-updated", response_model=LastUpdatesView)
-    async def last_updated(customer_id: str, who: Principal = reader) -> LastUpdatesView:
+    async def last_updated(customer_id: CustomerIdPath, who: Principal = reader) -> LastUpdatesView:
         """Per category: when the customer's status was last changed, and by whom."""
         async with runtime.pool.acquire() as conn:
             found = await list_changes(conn, who.tenant, customer=customer_id)
@@ -166,7 +171,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         )
 
     @api.get("/customers/{customer_id}/export", response_model=ExportView)
-    async def export(customer_id: str, who: Principal = reader) -> ExportView:
+    async def export(customer_id: CustomerIdPath, who: Principal = reader) -> ExportView:
         """Everything the audit log holds about the customer (GDPR access request)."""
         async with (
             runtime.pool.acquire() as conn,

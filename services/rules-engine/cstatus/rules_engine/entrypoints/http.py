@@ -10,7 +10,9 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict
 
+from cstatus.contracts.changes import Explanation
 from cstatus.platform.http.auth import Principal, require_roles
+from cstatus.platform.http.params import CustomerIdPath
 from cstatus.platform.http.problem import Problem
 from cstatus.platform.service import ServiceRuntime
 from cstatus.rules_engine.adapters.translate import wire_explanation
@@ -37,6 +39,37 @@ class SweepResponse(BaseModel):
     as_of: date
     candidates: int
     proposed: int
+
+
+class FactsView(BaseModel):
+    reservations: int
+    reservations_cancelled: int
+    transactions: int
+    spend: str
+    payments: int
+    invoices: int
+    points_redeemed: int
+    first_activity: dict[str, datetime]
+    last_activity: datetime | None
+    events: int
+
+
+class EvaluationView(BaseModel):
+    category_code: str
+    current: str | None
+    pinned: bool
+    pinned_until: datetime | None
+    target: str | None
+    changes: bool
+    automation: str
+    explanation: Explanation | None
+
+
+class ActivityView(BaseModel):
+    customer_id: CustomerIdPath
+    configured: bool
+    facts: FactsView
+    evaluations: list[EvaluationView]
 
 
 def _facts(facts: CustomerFacts) -> dict[str, Any]:
@@ -77,8 +110,8 @@ def router(runtime: ServiceRuntime, clock: Callable[[], datetime]) -> APIRouter:
     reader = Depends(require_roles(runtime.authenticate, *READERS))
     sweeper = Depends(require_roles(runtime.authenticate, *SWEEPERS))
 
-    @api.get("/customers/{customer_id}/activity")
-    async def activity(customer_id: str, caller: Principal = reader) -> dict[str, Any]:
+    @api.get("/customers/{customer_id}/activity", response_model=ActivityView)
+    async def activity(customer_id: CustomerIdPath, caller: Principal = reader) -> dict[str, Any]:
         """The customer's activity facts and what automation decides for each automatic
         category now, with the explanation."""
         async with runtime.pool.acquire() as conn:

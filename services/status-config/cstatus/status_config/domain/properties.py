@@ -36,14 +36,23 @@ SYSTEM_STATE_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
 }
 
 
+_NULLABLE = frozenset(
+    name for name, info in StatusProperties.model_fields.items() if info.default is None
+)
+
+
 def default_properties(system_state: str | None) -> StatusProperties:
     """The properties a status of `system_state` starts with (the plain defaults for none)."""
     return StatusProperties.model_validate(SYSTEM_STATE_DEFAULTS.get(system_state or "", {}))
 
 
 def merge_properties(base: StatusProperties, changes: Mapping[str, Any]) -> StatusProperties:
-    """`base` with the given properties replaced (validated again)."""
-    return StatusProperties.model_validate({**base.model_dump(mode="json"), **changes})
+    """`base` with the given properties replaced (validated again). `null` for a property that
+    cannot be null (a flag) leaves it as it is; for one that can (`max_appointments`,
+    `allowed_service_codes`) it removes the limit. (A flag sent as null answered 500: found by
+    schemathesis.)"""
+    given = {k: v for k, v in changes.items() if v is not None or k in _NULLABLE}
+    return StatusProperties.model_validate({**base.model_dump(mode="json"), **given})
 
 
 def sticky_by_default(system_state: str | None) -> bool:

@@ -18,7 +18,14 @@ from cstatus.status_config.entrypoints.http_models import (
     TenantIn,
     TranslationIn,
 )
-from cstatus.status_config.entrypoints.views import Reader, category_view
+from cstatus.status_config.entrypoints.views import (
+    CategoryList,
+    CategoryView,
+    ConfigurationView,
+    Reader,
+    TenantView,
+    category_view,
+)
 from cstatus.status_config.service import categories, tenants
 
 __all__ = ["configuration_router"]
@@ -40,7 +47,7 @@ def configuration_router(api: Api) -> APIRouter:
             "version": tenant.version,
         }
 
-    @router.put("/v1/tenant")
+    @router.put("/v1/tenant", response_model=TenantView, responses={201: {"model": TenantView}})
     async def provision(body: TenantIn, who: Admin) -> JSONResponse:
         """Provision the caller's tenant (idempotent); `seed_defaults` adds SPEC 1.6's categories."""
         async with api.unit_of_work() as uow:
@@ -53,27 +60,27 @@ def configuration_router(api: Api) -> APIRouter:
             )
         return answer(tenant_body(tenant), status_code=201 if created else 200)
 
-    @router.get("/v1/tenant")
+    @router.get("/v1/tenant", response_model=TenantView)
     async def read_tenant(who: Reading) -> JSONResponse:
         async with api.unit_of_work() as uow:
             tenant = await tenants.get_tenant(uow, who.tenant)
         return answer(tenant_body(tenant))
 
-    @router.get("/v1/config")
+    @router.get("/v1/config", response_model=ConfigurationView)
     async def read_configuration(who: Reading) -> JSONResponse:
         """The tenant's whole configuration: what `customer-status.config.v1` carries last."""
         async with api.unit_of_work() as uow:
             published = await tenants.get_configuration(uow, who.tenant)
         return answer(published.model_dump(mode="json"), version=published.version)
 
-    @router.get("/v1/categories")
+    @router.get("/v1/categories", response_model=CategoryList)
     async def list_categories(who: Reading, accept_language: AcceptLanguage = None) -> JSONResponse:
         async with api.unit_of_work() as uow:
             reader = Reader.of(await tenants.reading_tenant(uow, who.tenant), accept_language)
             found = await categories.list_categories(uow, who.tenant)
         return answer({"items": [category_view(c, s, reader) for c, s in found]})
 
-    @router.post("/v1/categories", status_code=201)
+    @router.post("/v1/categories", status_code=201, response_model=CategoryView)
     async def create_category(body: CategoryIn, who: Admin) -> JSONResponse:
         async with api.unit_of_work() as uow:
             stored = await categories.create_category(
@@ -87,7 +94,7 @@ def configuration_router(api: Api) -> APIRouter:
             location=f"/v1/categories/{stored.id}",
         )
 
-    @router.get("/v1/categories/{category_id}")
+    @router.get("/v1/categories/{category_id}", response_model=CategoryView)
     async def read_category(
         category_id: str, who: Reading, accept_language: AcceptLanguage = None
     ) -> JSONResponse:
@@ -97,7 +104,7 @@ def configuration_router(api: Api) -> APIRouter:
         view = category_view(stored, statuses, reader)
         return answer(view, version=stored.version, language=view["language"])
 
-    @router.patch("/v1/categories/{category_id}")
+    @router.patch("/v1/categories/{category_id}", response_model=CategoryView)
     async def update_category(
         category_id: str, body: CategoryPatch, who: Admin, if_match: IfMatch = None
     ) -> JSONResponse:
@@ -123,7 +130,7 @@ def configuration_router(api: Api) -> APIRouter:
             )
         return Response(status_code=204)
 
-    @router.put("/v1/categories/{category_id}/translations/{language}")
+    @router.put("/v1/categories/{category_id}/translations/{language}", response_model=CategoryView)
     async def translate_category(
         category_id: str,
         language: Language,
@@ -133,7 +140,9 @@ def configuration_router(api: Api) -> APIRouter:
     ) -> JSONResponse:
         return await _translate(category_id, language, body, who, if_match)
 
-    @router.delete("/v1/categories/{category_id}/translations/{language}")
+    @router.delete(
+        "/v1/categories/{category_id}/translations/{language}", response_model=CategoryView
+    )
     async def untranslate_category(
         category_id: str, language: Language, who: Admin, if_match: IfMatch = None
     ) -> JSONResponse:

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from cstatus.contracts.configuration import ActivityTrigger, UpdateMode
-from cstatus.contracts.fields import Code, SystemState, Text
+from cstatus.contracts.fields import NO_NUL_PATTERN, Code, SystemState, Text
 
 __all__ = [
     "LANGUAGE_PATTERN",
@@ -27,7 +27,7 @@ __all__ = [
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$"
 
 Colour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", examples=["#FFD700"])]
-Description = Annotated[str, Field(max_length=2000)]
+Description = Annotated[str, Field(max_length=2000, pattern=NO_NUL_PATTERN)]
 LanguageTag = Annotated[str, Field(pattern=LANGUAGE_PATTERN, max_length=35, examples=["de-CH"])]
 DisplayAs = Literal["name_and_icon", "name", "icon"]
 Priority = Annotated[int, Field(ge=-1_000_000, le=1_000_000)]

@@ -19,7 +19,7 @@ from cstatus.status_config.entrypoints.http_models import (
     StatusPatch,
     TranslationIn,
 )
-from cstatus.status_config.entrypoints.views import Reader, status_view
+from cstatus.status_config.entrypoints.views import Reader, StatusList, StatusView, status_view
 from cstatus.status_config.service import icons, statuses, tenants
 
 __all__ = ["statuses_router"]
@@ -48,7 +48,7 @@ def statuses_router(api: Api) -> APIRouter:
             reader = Reader.of(await tenants.reading_tenant(uow, who.tenant), None)
         return answer(status_view(stored, reader), version=stored.version, status_code=status_code)
 
-    @router.get("/v1/categories/{category_id}/statuses")
+    @router.get("/v1/categories/{category_id}/statuses", response_model=StatusList)
     async def list_statuses(
         category_id: str, who: Reading, accept_language: AcceptLanguage = None
     ) -> JSONResponse:
@@ -57,7 +57,9 @@ def statuses_router(api: Api) -> APIRouter:
             found = await statuses.list_statuses(uow, who.tenant, category_id)
         return answer({"items": [status_view(s, reader) for s in found]})
 
-    @router.post("/v1/categories/{category_id}/statuses", status_code=201)
+    @router.post(
+        "/v1/categories/{category_id}/statuses", status_code=201, response_model=StatusView
+    )
     async def create_status(category_id: str, body: StatusIn, who: Admin) -> JSONResponse:
         """A status; its properties start from its system_state's defaults, then `properties`."""
         async with api.unit_of_work() as uow:
@@ -68,7 +70,7 @@ def statuses_router(api: Api) -> APIRouter:
         response.headers["Location"] = f"/v1/statuses/{stored.id}"
         return response
 
-    @router.get("/v1/statuses/{status_id}")
+    @router.get("/v1/statuses/{status_id}", response_model=StatusView)
     async def read_status(
         status_id: str, who: Reading, accept_language: AcceptLanguage = None
     ) -> JSONResponse:
@@ -78,7 +80,7 @@ def statuses_router(api: Api) -> APIRouter:
         view = status_view(stored, reader)
         return answer(view, version=stored.version, language=view["language"])
 
-    @router.patch("/v1/statuses/{status_id}")
+    @router.patch("/v1/statuses/{status_id}", response_model=StatusView)
     async def update_status(
         status_id: str, body: StatusPatch, who: Admin, if_match: IfMatch = None
     ) -> JSONResponse:
@@ -103,7 +105,7 @@ def statuses_router(api: Api) -> APIRouter:
             )
         return Response(status_code=204)
 
-    @router.put("/v1/statuses/{status_id}/rule")
+    @router.put("/v1/statuses/{status_id}/rule", response_model=StatusView)
     async def put_rule(
         status_id: str, body: RuleIn, who: Admin, if_match: IfMatch = None
     ) -> JSONResponse:
@@ -119,7 +121,7 @@ def statuses_router(api: Api) -> APIRouter:
             )
         return await shown(stored, who)
 
-    @router.delete("/v1/statuses/{status_id}/rule")
+    @router.delete("/v1/statuses/{status_id}/rule", response_model=StatusView)
     async def delete_rule(status_id: str, who: Admin, if_match: IfMatch = None) -> JSONResponse:
         async with api.unit_of_work() as uow:
             stored = await statuses.set_rule(
@@ -147,7 +149,7 @@ def statuses_router(api: Api) -> APIRouter:
             )
         return await shown(stored, who)
 
-    @router.put("/v1/statuses/{status_id}/translations/{language}")
+    @router.put("/v1/statuses/{status_id}/translations/{language}", response_model=StatusView)
     async def translate_status(
         status_id: str,
         language: Language,
@@ -157,13 +159,15 @@ def statuses_router(api: Api) -> APIRouter:
     ) -> JSONResponse:
         return await translate(status_id, language, body, who, if_match)
 
-    @router.delete("/v1/statuses/{status_id}/translations/{language}")
+    @router.delete("/v1/statuses/{status_id}/translations/{language}", response_model=StatusView)
     async def untranslate_status(
         status_id: str, language: Language, who: Admin, if_match: IfMatch = None
     ) -> JSONResponse:
         return await translate(status_id, language, None, who, if_match)
 
-    @router.put("/v1/statuses/{status_id}/icon", openapi_extra=_ICON_BODY)
+    @router.put(
+        "/v1/statuses/{status_id}/icon", openapi_extra=_ICON_BODY, response_model=StatusView
+    )
     async def put_icon(
         status_id: str, request: Request, who: Admin, if_match: IfMatch = None
     ) -> JSONResponse:
@@ -181,7 +185,7 @@ def statuses_router(api: Api) -> APIRouter:
             )
         return await shown(stored, who)
 
-    @router.delete("/v1/statuses/{status_id}/icon")
+    @router.delete("/v1/statuses/{status_id}/icon", response_model=StatusView)
     async def delete_icon(status_id: str, who: Admin, if_match: IfMatch = None) -> JSONResponse:
         async with api.unit_of_work() as uow:
             stored = await icons.delete_icon(
@@ -189,7 +193,14 @@ def statuses_router(api: Api) -> APIRouter:
             )
         return await shown(stored, who)
 
-    @router.get("/v1/statuses/{status_id}/icon", response_class=Response)
+    @router.get(
+        "/v1/statuses/{status_id}/icon",
+        response_class=Response,
+        responses={
+            200: {"content": {"image/svg+xml": {}, "image/png": {}, "image/jpeg": {}}},
+            304: {"description": "the icon has not changed (If-None-Match)"},
+        },
+    )
     async def get_icon(status_id: str, who: Reading, if_none_match: IfNoneMatch = None) -> Response:
         """The icon, with its ETag; `If-None-Match` with that ETag answers 304."""
         async with api.unit_of_work() as uow:

@@ -6,10 +6,57 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
+from cstatus.contracts.configuration import CategoryConfig, ConfigPublished, StatusConfig
 from cstatus.status_config.domain.languages import localize, parse_accept_language
 from cstatus.status_config.domain.model import StoredCategory, StoredStatus, Tenant
 
-__all__ = ["Reader", "category_view", "status_view"]
+__all__ = [
+    "CategoryList",
+    "CategoryView",
+    "ConfigurationView",
+    "Reader",
+    "StatusList",
+    "StatusView",
+    "TenantView",
+    "category_view",
+    "status_view",
+]
+
+
+class StatusView(StatusConfig):
+    """A status as read: its name and description in the reader's language."""
+
+    category_id: str
+    language: str
+    version: int
+
+
+class StatusList(BaseModel):
+    items: list[StatusView]
+
+
+class CategoryView(CategoryConfig):
+    """A category as read, with its statuses, in the reader's language."""
+
+    statuses: tuple[StatusView, ...]
+    language: str
+    version: int
+
+
+class CategoryList(BaseModel):
+    items: list[CategoryView]
+
+
+class TenantView(BaseModel):
+    tenant: str
+    default_language: str
+    version: int
+
+
+ConfigurationView = ConfigPublished
+"""What `GET /v1/config` answers: the document `customer-status.config.v1` carries last."""
 
 
 @dataclass(frozen=True, slots=True)
