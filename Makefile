@@ -73,8 +73,9 @@ chart-tools: ## install helm and kubeconform (pinned, from the Go module proxy)
 chart: setup chart-tools ## helm lint and a strict kubeconform validation of the chart (default values and deploy/helm/examples)
 	PYTHON=$(PY) bash deploy/helm/validate.sh
 
-schemas: setup ## regenerate the JSON Schemas of every contract into schemas/
+schemas: setup ## regenerate the JSON Schemas of every contract into schemas/ and the services' AsyncAPI and OpenAPI documents into docs/api/
 	$(PY) -m cstatus.contracts.schemas
+	$(PY) docs/api/generate.py
 
 reliability: stack-up ## the reliability matrix: faults while load runs, checked against a reference model (tests/reliability)
 	bash $(SERVICES) down
