@@ -12,6 +12,7 @@ from cstatus.contracts import topics
 from cstatus.platform.service import ServiceRuntime
 from cstatus.rules_engine.adapters.metrics import ReevaluationMetrics
 from cstatus.rules_engine.entrypoints import http, kafka, reevaluation_worker, timer
+from cstatus.rules_engine.service.activity_retention import ActivityRetention
 from cstatus.rules_engine.settings import RulesEngineSettings
 
 __all__ = ["create_app"]
@@ -46,6 +47,15 @@ def create_app(
             clock=clock,
         ),
     )
+    retention = ActivityRetention(
+        lambda: runtime.pool,
+        runtime.registry,
+        keep_days=settings.activity_retention_days,
+        every_s=settings.activity_retention_every_h * 3600,
+        clock=clock,
+    )
+    app.state.activity_retention = retention
+    runtime.run_in_background("activity-retention", retention.run)
     sweep_at = settings.sweep_at
     if sweep_at is not None:
         runtime.run_in_background("sweep", lambda: timer.run_daily(runtime, sweep_at, clock))

@@ -30,6 +30,17 @@ class RulesEngineSettings(ServiceSettings):
     reevaluation_poll_s: float = Field(
         1.0, gt=0, description="how often the re-evaluation worker looks for new jobs"
     )
+    activity_retention_days: int = Field(
+        400,
+        ge=1,
+        le=36_500,
+        description="activity older than this and than every window of the tenant's rules is "
+        "pruned, except what first-activity and inactivity rules read; a tenant with a rule "
+        "that counts without a window keeps everything",
+    )
+    activity_retention_every_h: float = Field(
+        6.0, gt=0, le=24 * 30, description="how often the activity retention runs"
+    )
 
     @field_validator("sweep_at", mode="before")
     @classmethod
