@@ -159,3 +159,36 @@ async def test_checks_stay_right_with_redis_unreachable(start_service: Any) -> N
         assert (await _check(h, tenant, "c-5", "book", service_code="massage"))[2] >= {
             ("tier", "spa_only", "allowed_service_codes")
         }
+
+
+async def test_a_booking_is_checked_for_its_day_against_past_and_future_appointments(
+    harness: Any,
+) -> None:
+    """SPEC §1 v2: `appointment_date` is checked against every window containing it; a past
+    booking still inside such a window counts (before, bookings older than a day were dropped
+    from the cached entry and the day asked was ignored)."""
+    h, tenant = harness, harness.tenant()
+    await h.configure(tenant)
+    await _put(h, tenant, "c-6", "tier", status_code="restricted")  # at most 1 in 30 days
+    past = date.today() - timedelta(days=5)
+    await h.send(
+        topics.BOOKINGS_RESERVATIONS,
+        _event(ReservationBooked(reservation_id="r-p", arrival_date=past), tenant, "c-6", "p1"),
+    )
+
+    async def answer(day: date) -> bool:
+        reply = await h.client.post(
+            "/v1/checks",
+            json={"customer_id": "c-6", "action": "book", "appointment_date": day.isoformat()},
+            headers=h.headers(tenant, "status:system"),
+        )
+        assert reply.status_code == 200, reply.text
+        return bool(reply.json()["allowed"])
+
+    async def counted() -> bool:
+        return not await answer(date.today())
+
+    await h.until(counted)  # five days ago and today share a 30-day window
+    assert not await answer(past + timedelta(days=29))
+    assert await answer(past + timedelta(days=30))  # no 30-day window holds both
+    assert await answer(past - timedelta(days=30))

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from cstatus.assignment.domain.catalogue import AppointmentLimit, Properties, Status
-from cstatus.assignment.domain.restrictions import Reason, check, combine
+from cstatus.assignment.domain.restrictions import Reason, check, combine, would_exceed
 
 pytestmark = pytest.mark.unit
 
@@ -156,7 +156,9 @@ def test_booking_is_refused_once_the_appointment_limit_is_reached() -> None:
     )
     soon = [TODAY + timedelta(days=1), TODAY + timedelta(days=6)]
     assert not check(r, "book", appointments=soon, today=TODAY).allowed
-    later = [TODAY + timedelta(days=1), TODAY + timedelta(days=7), TODAY - timedelta(days=1)]
+    # Out of every 7-day window that contains today: a week ahead, a week ago (SPEC §1 v2; a
+    # booking yesterday is inside one, see the window tests below).
+    later = [TODAY + timedelta(days=1), TODAY + timedelta(days=7), TODAY - timedelta(days=7)]
     assert check(r, "book", appointments=later, today=TODAY).allowed
     assert check(r, "transact", appointments=soon, today=TODAY).allowed
 
@@ -166,3 +168,73 @@ def test_a_deleted_customer_cannot_book_even_offline() -> None:
     result = check(r, "book", today=TODAY)
     assert not result.allowed
     assert result.reasons == (Reason("lifecycle", "deleted", "can_book"),)
+
+
+def _brute_force(appointments: list[date], limit: AppointmentLimit, day: date) -> bool:
+    for offset in range(limit.period_days):
+        start = day - timedelta(days=offset)
+        end = start + timedelta(days=limit.period_days)
+        if sum(1 for d in appointments if start <= d < end) + 1 > limit.count:
+            return True
+    return False
+
+
+def test_a_booking_is_checked_against_every_window_containing_its_day() -> None:
+    """SPEC §1 v2: "at most 2 a week" refuses a third in any 7 days, past bookings included
+    (before, only bookings in [today, today + period) counted and the day asked was ignored)."""
+    week = AppointmentLimit(count=2, period_days=7)
+    monday = date(2026, 12, 7)
+    two = [monday, monday + timedelta(days=2)]
+    assert would_exceed(two, week, monday + timedelta(days=4))  # Mon, Wed, Fri: 3 in a week
+    assert not would_exceed(two, week, monday + timedelta(days=9))  # next Wednesday: 2 at most
+    assert would_exceed(two, week, monday - timedelta(days=3))  # the Friday before: with both
+    assert not would_exceed(two, week, monday - timedelta(days=5))  # far enough before
+
+    restricted = combine(
+        [("tier", Status("restricted", "R", properties=Properties(max_appointments=week)))],
+        marketing_opt_in=None,
+    )
+    today = monday + timedelta(days=1)
+    refused = check(
+        restricted,
+        "book",
+        appointments=two,
+        appointment_date=monday + timedelta(days=5),
+        today=today,
+    )
+    assert not refused.allowed
+    assert {r.rule for r in refused.reasons} == {"max_appointments"}
+    later = check(
+        restricted,
+        "book",
+        appointments=two,
+        appointment_date=monday + timedelta(days=14),
+        today=today,
+    )
+    assert later.allowed
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_window_search_equals_trying_every_window(seed: int) -> None:
+    import random
+
+    chooser = random.Random(seed)
+    limit = AppointmentLimit(count=chooser.randint(1, 4), period_days=chooser.randint(1, 20))
+    base = date(2026, 1, 1)
+    appointments = [
+        base + timedelta(days=chooser.randint(0, 60)) for _ in range(chooser.randint(0, 12))
+    ]
+    for offset in range(-25, 90):
+        day = base + timedelta(days=offset)
+        assert would_exceed(appointments, limit, day) == _brute_force(appointments, limit, day)
+
+
+def test_marketing_is_answered_as_a_check() -> None:
+    vip = Status("vip", "VIP", properties=Properties(implies_marketing_consent=True))
+    implied = combine([("relationship", vip)], marketing_opt_in=None)
+    answer = check(implied, "marketing", today=date(2026, 12, 3))
+    assert answer.allowed
+    assert {r.rule for r in answer.reasons} == {"implies_marketing_consent"}
+    assert not check(
+        combine([], marketing_opt_in=None), "marketing", today=date(2026, 12, 3)
+    ).allowed

@@ -11,6 +11,7 @@ outliers; `internal` is excluded from reports. Every answer names the statuses t
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -24,13 +25,15 @@ __all__ = [
     "CheckResult",
     "Reason",
     "Restrictions",
+    "appointment_window_start",
     "check",
     "combine",
     "excluded_from_reports",
     "restrictions_of",
+    "would_exceed",
 ]
 
-Action = Literal["transact", "redeem", "book_online", "book"]
+Action = Literal["transact", "redeem", "book_online", "book", "marketing"]
 
 _BUILT_IN_DENIALS: dict[str, tuple[str, ...]] = {
     "deleted": ("can_transact", "can_redeem", "can_book_online", "can_book"),
@@ -170,10 +173,32 @@ def combine(held: Iterable[tuple[str, Status]], *, marketing_opt_in: bool | None
     )
 
 
-def _appointments_in(appointments: Sequence[date], limit: AppointmentLimit, today: date) -> int:
-    """Booked, not cancelled appointments arriving within the next `period_days` days (today included)."""
-    end = today + timedelta(days=limit.period_days)
-    return sum(1 for arrival in appointments if today <= arrival < end)
+def appointment_window_start(limit: AppointmentLimit | None, today: date) -> date:
+    """The earliest arrival date a check from `today` on can still count (SPEC §1 v2: a window
+    of `period_days` containing the appointment, which is today or later)."""
+    if limit is None:
+        return today
+    return today - timedelta(days=limit.period_days - 1)
+
+
+def would_exceed(appointments: Sequence[date], limit: AppointmentLimit, day: date) -> bool:
+    """Would some window of `period_days` consecutive days containing `day` hold more than
+    `count` non-cancelled appointments, the new one on `day` included?
+
+    The fullest such window starts at `day - period + 1`, at `day`, or where one of the
+    bookings in reach opens or closes a window; each candidate is counted by bisection."""
+    period = timedelta(days=limit.period_days)
+    first, last = day - period + timedelta(days=1), day
+    dates = sorted(d for d in appointments if first <= d < day + period)
+    starts = {first, last}
+    for d in dates:
+        for start in (d, d - period + timedelta(days=1)):
+            if first <= start <= last:
+                starts.add(start)
+    return any(
+        bisect_left(dates, start + period) - bisect_left(dates, start) + 1 > limit.count
+        for start in starts
+    )
 
 
 def check(
@@ -182,9 +207,14 @@ def check(
     *,
     service_code: str | None = None,
     appointments: Sequence[date] = (),
+    appointment_date: date | None = None,
     today: date,
 ) -> CheckResult:
-    """May the customer do `action` now? `appointments` are the arrival dates of their bookings."""
+    """May the customer do `action`? `appointments` are the arrival dates of their non-cancelled
+    bookings; a booking is checked for `appointment_date` (default today)."""
+    if action == "marketing":
+        why = restrictions.reasons_for("implies_marketing_consent", "marketing_objected")
+        return CheckResult(allowed=restrictions.marketing_allowed, must_prepay=False, reasons=why)
     reasons: list[Reason] = []
     allowed = True
     for rule in _ACTION_RULES[action]:
@@ -205,7 +235,7 @@ def check(
     if (
         booking
         and limit is not None
-        and _appointments_in(appointments, limit, today) >= limit.count
+        and would_exceed(appointments, limit, appointment_date or today)
     ):
         allowed = False
         reasons.extend(restrictions.reasons_for("max_appointments"))

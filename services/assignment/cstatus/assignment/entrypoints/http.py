@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
@@ -48,8 +48,11 @@ class AssignBody(_Body):
 
 class CheckBody(_Body):
     customer_id: CustomerId
-    action: Literal["transact", "redeem", "book_online", "book"]
+    action: Literal["transact", "redeem", "book_online", "book", "marketing"]
     service_code: Code | None = None
+    appointment_date: date | None = None
+    """`book`/`book_online`: the day of the appointment asked for (default today), checked
+    against every window of a `max_appointments` limit that contains it."""
 
 
 class CheckReason(BaseModel):
@@ -234,6 +237,7 @@ def customer_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
             body.action,
             service_code=body.service_code,
             appointments=entry.appointments,
+            appointment_date=body.appointment_date,
             today=now.date(),
         )
         # The hot path of upstream systems: encoded once, without a second validation pass.

@@ -32,7 +32,11 @@ from cstatus.assignment.domain.guards import (
 )
 from cstatus.assignment.domain.holding import ChangeRequest, Holding
 from cstatus.assignment.domain.profile import Stamped, newer_fields
-from cstatus.assignment.domain.restrictions import excluded_from_reports, restrictions_of
+from cstatus.assignment.domain.restrictions import (
+    appointment_window_start,
+    excluded_from_reports,
+    restrictions_of,
+)
 from cstatus.assignment.service import publish
 from cstatus.assignment.service.after_commit import AfterCommit
 from cstatus.assignment.service.unit_of_work import CustomerUnitOfWork, Writes
@@ -42,7 +46,7 @@ __all__ = ["ACTOR", "APPOINTMENT_HORIZON", "CustomerBatch", "CustomerState", "pr
 
 ACTOR = "assignment"
 APPOINTMENT_HORIZON = timedelta(days=1)
-"""Appointments older than this are left out of the cached entry (they no longer count)."""
+"""A day more of past appointments than a limit's windows reach from today (time zones)."""
 
 PROFILE_FIELDS = frozenset(
     {
@@ -344,13 +348,22 @@ class CustomerBatch:
                 deferred=self._deferred,
             )
         )
-        appointments = await self._uow.appointments(
-            [(s.tenant, s.customer) for s in bumped], (self.now - APPOINTMENT_HORIZON).date()
-        )
-        for state in bumped:
-            restrictions = restrictions_of(
-                state.catalogue, state.holdings, state.profile.marketing_opt_in
+        computed = [
+            (
+                state,
+                restrictions_of(state.catalogue, state.holdings, state.profile.marketing_opt_in),
             )
+            for state in bumped
+        ]
+        today = self.now.date()
+        since = min(
+            (appointment_window_start(r.max_appointments, today) for _, r in computed),
+            default=today,
+        )
+        appointments = await self._uow.appointments(
+            [(s.tenant, s.customer) for s in bumped], since - APPOINTMENT_HORIZON
+        )
+        for state, restrictions in computed:
             key = (state.tenant, state.customer)
             if key in self._erased:  # SPEC §1 v2: the snapshot topic forgets an erased customer
                 self._messages.append(publish.snapshot_tombstone(state.tenant, state.customer))

@@ -11,7 +11,11 @@ import asyncpg
 from cstatus.assignment.adapters.restrictions_cache import CachedRestrictions, RestrictionsCache
 from cstatus.assignment.domain.catalogue import Catalogue
 from cstatus.assignment.domain.holding import Holding
-from cstatus.assignment.domain.restrictions import CheckResult, restrictions_of
+from cstatus.assignment.domain.restrictions import (
+    CheckResult,
+    appointment_window_start,
+    restrictions_of,
+)
 from cstatus.assignment.service.assignments import Assignments
 from cstatus.assignment.service.batch import APPOINTMENT_HORIZON
 
@@ -99,14 +103,13 @@ class RestrictionsReader:
                     0, restrictions_of(catalogue, defaults, None), (), catalogue.version
                 )
             holdings = await s.repo.holdings(conn, tenant, customer)
+            restrictions = restrictions_of(catalogue, holdings, profile.marketing_opt_in)
+            since = appointment_window_start(restrictions.max_appointments, now.date())
             appointments = await s.repo.appointments(
-                conn, tenant, customer, (now - APPOINTMENT_HORIZON).date()
+                conn, tenant, customer, since - APPOINTMENT_HORIZON
             )
         entry = CachedRestrictions(
-            profile.version,
-            restrictions_of(catalogue, holdings, profile.marketing_opt_in),
-            tuple(appointments),
-            catalogue.version,
+            profile.version, restrictions, tuple(appointments), catalogue.version
         )
         await self.cache.put(tenant, customer, entry)
         return entry
