@@ -11,7 +11,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from cstatus.platform.kafka.dead_letters import dead_letter_of
-from cstatus.platform.kafka.replay import main, replay
+from cstatus.driver.replay import main, replay
 
 pytestmark = pytest.mark.integration
 

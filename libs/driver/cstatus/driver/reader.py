@@ -35,7 +35,8 @@ async def read_between(
     timeout_s: float = 120.0,
 ) -> list[Record]:
     """Every record at offsets [start, end) of each partition of `end` whose key starts with
-    `key_prefix`, in partition order (a partition missing from `start` is read from 0)."""
+    `key_prefix` (any record, keyless ones too, when it is empty), in partition order (a
+    partition missing from `start` is read from 0)."""
     found: list[Record] = []
     todo = {tp: stop for tp, stop in end.items() if stop > start.get(tp, 0)}
     if not todo:  # nothing to read: no consumer (one stopped right after its start can fail)
@@ -60,7 +61,7 @@ async def read_between(
                 for r in records:
                     if r.offset >= stop:
                         break
-                    if r.key is not None and r.key.startswith(key_prefix):
+                    if not key_prefix or (r.key is not None and r.key.startswith(key_prefix)):
                         found.append(
                             Record(
                                 tp.topic,

@@ -1,4 +1,4 @@
-"""Replay dead letters: `python -m cstatus.platform.kafka.replay TOPIC.dlq [filters] [--dry-run]`.
+"""Replay dead letters: `python -m cstatus.driver.replay TOPIC.dlq [filters] [--dry-run]`.
 
 Reads the dead-letter topic from its beginning (or `--from-offset`) up to its end as it is when
 the command starts — never further, so a message dead-lettered again during the replay is not
@@ -23,9 +23,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.structs import ConsumerRecord
+from aiokafka import AIOKafkaProducer
+
+from cstatus.driver.offsets import Offsets
+from cstatus.driver.reader import Record, read_between
 
 __all__ = ["Replay", "main", "replay"]
 
@@ -44,52 +45,16 @@ class Replay:
     """(original topic, error type) → messages selected."""
 
 
-def _header(record: ConsumerRecord[bytes, bytes], name: str) -> str | None:
-    for key, value in record.headers or ():
-        if key == name:
-            return bytes(value).decode(errors="replace")
-    return None
-
-
 async def _read(
     bootstrap: str, topic: str, from_offset: int, to_offset: int | None
-) -> list[ConsumerRecord[bytes, bytes]]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:  # the admin's metadata: an unsubscribed consumer does not know the partitions
-        described = [d for d in await admin.describe_topics([topic]) if not d.get("error_code")]
-    finally:
-        await admin.close()
-    if not described:
+) -> list[Record]:
+    async with Offsets(bootstrap) as offsets:
+        ends = await offsets.ends([topic])
+    if not ends:
         raise SystemExit(f"replay: no topic {topic!r} on {bootstrap}")
-    partitions = [TopicPartition(topic, p["partition"]) for p in described[0]["partitions"]]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        ends = await consumer.end_offsets(partitions)
-        todo = {
-            tp: end if to_offset is None else min(end, to_offset + 1) for tp, end in ends.items()
-        }
-        todo = {tp: end for tp, end in todo.items() if end > from_offset}
-        found: list[ConsumerRecord[bytes, bytes]] = []
-        if not todo:
-            return found
-        consumer.assign(list(todo))
-        for tp in todo:
-            consumer.seek(tp, from_offset)
-        while todo:
-            batch = await consumer.getmany(*todo, timeout_ms=1_000, max_records=1_000)
-            for tp, records in batch.items():
-                found.extend(r for r in records if r.offset < todo[tp])
-                if records and records[-1].offset + 1 >= todo[tp]:
-                    del todo[tp]
-            if not batch:  # the partition's tail is made of transaction markers or compacted away
-                for tp in list(todo):
-                    if await consumer.position(tp) >= todo[tp]:
-                        del todo[tp]
-        return found
-    finally:
-        await consumer.stop()
+    if to_offset is not None:
+        ends = {tp: min(end, to_offset + 1) for tp, end in ends.items()}
+    return await read_between(bootstrap, dict.fromkeys(ends, from_offset), ends)
 
 
 async def replay(
@@ -104,11 +69,11 @@ async def replay(
     progress_every: int = 1_000,
 ) -> Replay:
     records = await _read(bootstrap, dlq, from_offset, to_offset)
-    chosen: list[tuple[ConsumerRecord[bytes, bytes], str]] = []
+    chosen: list[tuple[Record, str]] = []
     seen: set[tuple[str | None, ...]] = set()
     by_target: Counter[tuple[str, str]] = Counter()
     for record in records:
-        target = _header(record, "x-dlq-original-topic")
+        target = record.header("x-dlq-original-topic")
         if target is None:
             log.warning(
                 "%s:%d:%d has no x-dlq-original-topic: skipped",
@@ -117,15 +82,15 @@ async def replay(
                 record.offset,
             )
             continue
-        if group is not None and _header(record, "x-dlq-consumer-group") != group:
+        if group is not None and record.header("x-dlq-consumer-group") != group:
             continue
-        kind = _header(record, "x-dlq-error-type") or "?"
+        kind = record.header("x-dlq-error-type") or "?"
         if error_type is not None and kind != error_type:
             continue
         origin = (
             target,
-            _header(record, "x-dlq-original-partition"),
-            _header(record, "x-dlq-original-offset"),
+            record.header("x-dlq-original-partition"),
+            record.header("x-dlq-original-offset"),
         )
         if origin in seen:
             continue  # dead-lettered by another group too: once is enough
@@ -140,7 +105,7 @@ async def replay(
         await producer.start()
         try:
             for record, target in chosen:
-                headers = [(k, v) for k, v in record.headers or () if not k.startswith("x-dlq-")]
+                headers = [(k, v) for k, v in record.headers.items() if not k.startswith("x-dlq-")]
                 headers.append(
                     ("x-replayed-from", f"{dlq}:{record.partition}:{record.offset}".encode())
                 )
@@ -158,7 +123,7 @@ async def replay(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m cstatus.platform.kafka.replay",
+        prog="python -m cstatus.driver.replay",
         description="Publish dead letters again to the topics they came from.",
     )
     parser.add_argument("dlq", help="the dead-letter topic, e.g. bookings.reservations.v1.dlq")
