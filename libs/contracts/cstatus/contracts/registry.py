@@ -54,6 +54,11 @@ EVENT_TYPES: Mapping[str, type[EventData]] = {
 }
 """Every CloudEvents `type` of the platform -> its data model."""
 
+TOPIC_OF_TYPE: Mapping[str, str] = {
+    event_type: topic for topic, by_type in EVENTS_BY_TOPIC.items() for event_type in by_type
+}
+"""Every CloudEvents `type` of the platform -> the topic it travels on."""
+
 
 def decode_input(topic: str, raw: bytes | bytearray | str) -> CloudEvent[Any]:
     """Decode one message consumed from `topic`, choosing the data model by its `type`.

@@ -1,7 +1,7 @@
 """One trace per status change, across the services (SPEC §4 *(v2)*, docs/operations.md).
 
 CloudEvents carry the W3C trace context in their `traceparent` (and `tracestate`) attribute —
-in the JSON of a structured-mode event, in `ce_traceparent` of a binary-mode one. Three pieces:
+in the JSON of a structured-mode event, in `ce_traceparent` of a binary-mode one. Four pieces:
 
 - `batch_span`: a consumed batch's span. A batch of events of many traces is processed in one
   transaction, so its span cannot have them all as parents: it links to each (the OpenTelemetry
@@ -35,6 +35,7 @@ __all__ = [
     "links_of",
     "processing",
     "producing",
+    "recording",
 ]
 
 _PROPAGATOR = TraceContextTextMapPropagator()
@@ -51,7 +52,8 @@ def _context_of(traceparent: str | None, tracestate: str | None = None) -> conte
     return _PROPAGATOR.extract(carrier)
 
 
-def _recording() -> bool:
+def recording() -> bool:
+    """Whether spans are recorded (a tracer provider is configured: `CSTATUS_OTEL_ENDPOINT`)."""
     return not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
 
 
@@ -83,7 +85,7 @@ def links_of(events: Sequence[Any]) -> list[Link]:
 def batch_span(name: str, events: Sequence[Any]) -> Iterator[Span]:
     """A span around processing `events`, linked to the trace of each."""
     tracer = trace.get_tracer(_TRACER)
-    links = links_of(events) if _recording() else []
+    links = links_of(events) if recording() else []
     with tracer.start_as_current_span(name, links=links, kind=SpanKind.CONSUMER) as span:
         span.set_attribute("messaging.batch.message_count", len(events))
         yield span
@@ -95,7 +97,7 @@ def consuming(
 ) -> Iterator[None]:
     """Process `event` as a child span of its own trace (current while the block runs)."""
     parent = _context_of(getattr(event, "traceparent", None), getattr(event, "tracestate", None))
-    if parent is None and not _recording():
+    if parent is None and not recording():
         yield  # nothing to continue, nothing to record
         return
     tracer = trace.get_tracer(_TRACER)
@@ -122,7 +124,7 @@ def producing(
 ) -> str | None:
     """Record a publish span as a child of `parent` (or of the current span) and return the
     traceparent the produced event carries; `parent` itself when tracing is off."""
-    if not _recording():
+    if not recording():
         return parent or current_traceparent()
     tracer = trace.get_tracer(_TRACER)
     attrs = _messaging("publish", topic, attributes)
@@ -140,7 +142,7 @@ def processing(
     events: Sequence[Any], name: str, topic_of: Callable[[Any], str | None]
 ) -> Iterator[None]:
     """Spans over the block, one per event that carries a traceparent (only when recording)."""
-    if not _recording():
+    if not recording():
         yield
         return
     tracer = trace.get_tracer(_TRACER)

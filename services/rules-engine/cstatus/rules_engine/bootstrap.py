@@ -54,7 +54,6 @@ def create_app(
         every_s=settings.activity_retention_every_h * 3600,
         clock=clock,
     )
-    app.state.activity_retention = retention
     runtime.run_in_background("activity-retention", retention.run)
     sweep_at = settings.sweep_at
     if sweep_at is not None:

@@ -10,6 +10,8 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
+from cstatus.platform.tracing import recording
+
 __all__ = ["TraceContext"]
 
 _PROPAGATOR = TraceContextTextMapPropagator()
@@ -28,8 +30,7 @@ class TraceContext:
             for k, v in scope.get("headers", ())
             if k in (b"traceparent", b"tracestate")
         }
-        recording = not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
-        if not headers and not recording:
+        if not headers and not recording():
             await self._app(scope, receive, send)
             return
         parent = _PROPAGATOR.extract(headers) if headers else None

@@ -11,7 +11,8 @@ service's own bulk chunks, so a bulk job of 100,000 customers does not hold up t
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,7 +25,7 @@ from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache
 from cstatus.assignment.domain.holding import ChangeRequest
 from cstatus.assignment.domain.profile import Stamped, merge_newer
 from cstatus.assignment.service.assignments import AfterCommit, Assignments
-from cstatus.assignment.service.batch import CustomerBatch, profile_fields
+from cstatus.assignment.service.batch import profile_fields
 from cstatus.assignment.service.bulk import apply_chunks
 from cstatus.assignment.service.refresh import queue_refresh
 from cstatus.contracts import topics
@@ -34,6 +35,7 @@ from cstatus.contracts.configuration import ConfigPublished
 from cstatus.contracts.customers import CustomerErased, CustomerProfile
 from cstatus.contracts.envelope import CloudEvent
 from cstatus.contracts.proposals import StatusProposed
+from cstatus.contracts.registry import TOPIC_OF_TYPE
 from cstatus.contracts.reservations import (
     ReservationArrived,
     ReservationBooked,
@@ -182,56 +184,34 @@ class EventApplier:
         }
         await batch.open((customers - written) | touched, refs)
         for i, event in enumerate(events):
-            if isinstance(event.data, RESERVATION_EVENTS):  # many, and they publish nothing
-                await self._apply_one(batch, conn, i, event, requests, written, touched)
-                continue
-            with consuming(event, "assignment apply", topic=self._topic_of(event)):
-                await self._apply_one(batch, conn, i, event, requests, written, touched)
+            data, tenant, customer = event.data, event.tenant, event.subject
+            # What the event publishes continues its trace; reservations (many) publish nothing.
+            traced = not isinstance(data, RESERVATION_EVENTS)
+            topic = TOPIC_OF_TYPE.get(event.type)
+            with consuming(event, "assignment apply", topic=topic) if traced else nullcontext():
+                match data:
+                    case ConfigPublished():
+                        if data.tenant != tenant:
+                            raise ValueError(
+                                f"configuration of {data.tenant} sent as tenant {tenant}"
+                            )
+                        document = data.config.model_dump(mode="json")
+                        if await self._service.config.save(conn, tenant, data.version, document):
+                            await queue_refresh(conn, self._service.schema, tenant, data.version)
+                            await batch.apply_deferred(tenant, data.version)
+                        batch.config_changed(data.tenant)
+                    case StatusProposed() | AssignStatus() | ClearStatus():
+                        await batch.change(tenant, customer, requests[i], publish_rejection=True)
+                    case CustomerErased():
+                        await batch.erase(tenant, customer)
+                    case CustomerProfile() if (tenant, customer) not in written:
+                        given = data.model_dump(include=data.model_fields_set)
+                        await batch.update_profile(tenant, customer, given, event.time)
+                    case CustomerProfile():  # written set-wise above
+                        pass
+                    case _ if (tenant, customer) in touched:  # a reservation that matters
+                        await batch.touch(tenant, customer)
         await batch.commit()
-
-    @staticmethod
-    def _topic_of(event: CloudEvent[Any]) -> str:
-        data = event.data
-        if isinstance(data, StatusProposed):
-            return topics.PROPOSALS
-        if isinstance(data, AssignStatus | ClearStatus):
-            return topics.COMMANDS
-        if isinstance(data, ConfigPublished):
-            return topics.CONFIG
-        return topics.CRM_CUSTOMERS
-
-    async def _apply_one(
-        self,
-        batch: CustomerBatch,
-        conn: asyncpg.Connection,
-        i: int,
-        event: CloudEvent[Any],
-        requests: Mapping[int, ChangeRequest],
-        written: Collection[Key],
-        touched: Collection[Key],
-    ) -> None:
-        """One event's effect; what it publishes continues the event's trace."""
-        data, tenant, customer = event.data, event.tenant, event.subject
-        match data:
-            case ConfigPublished():
-                if data.tenant != tenant:
-                    raise ValueError(f"configuration of {data.tenant} sent as tenant {tenant}")
-                document = data.config.model_dump(mode="json")
-                if await self._service.config.save(conn, tenant, data.version, document):
-                    await queue_refresh(conn, self._service.schema, tenant, data.version)
-                    await batch.apply_deferred(tenant, data.version)
-                batch.config_changed(data.tenant)
-            case StatusProposed() | AssignStatus() | ClearStatus():
-                await batch.change(tenant, customer, requests[i], publish_rejection=True)
-            case CustomerErased():
-                await batch.erase(tenant, customer)
-            case CustomerProfile() if (tenant, customer) not in written:
-                given = data.model_dump(include=data.model_fields_set)
-                await batch.update_profile(tenant, customer, given, event.time)
-            case CustomerProfile():  # written set-wise above
-                pass
-            case _ if (tenant, customer) in touched:  # a reservation event that matters
-                await batch.touch(tenant, customer)
 
 
 def _slices(

@@ -9,9 +9,8 @@ import asyncpg
 
 from cstatus.audit.service.record import record_events
 from cstatus.contracts import topics
-from cstatus.contracts.changes import StatusChanged
 from cstatus.contracts.envelope import CloudEvent
-from cstatus.contracts.rejections import StatusRejected
+from cstatus.contracts.registry import TOPIC_OF_TYPE
 from cstatus.platform.kafka.dead_letters import DeadLetters
 from cstatus.platform.kafka.transactional import transactional_consumer
 from cstatus.platform.service import BatchHandler, ServiceRuntime, Subscription
@@ -27,18 +26,10 @@ TOPICS: tuple[str, ...] = (
 )
 
 
-def _topic_of(event: CloudEvent[Any]) -> str:
-    if isinstance(event.data, StatusChanged):
-        return topics.STATUS_CHANGES
-    if isinstance(event.data, StatusRejected):
-        return topics.REJECTIONS
-    return topics.CRM_CUSTOMERS
-
-
 async def apply_events(conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]]) -> None:
     """Append the batch's new changes, rejections and profile events; apply erasures (a span
     per traced event: the audit entry ends the trace of its status change)."""
-    with processing(events, "audit record", _topic_of):
+    with processing(events, "audit record", lambda e: TOPIC_OF_TYPE.get(e.type)):
         await record_events(conn, events)
 
 
