@@ -209,7 +209,7 @@ async def run_scenario(
             "CSTATUS_LOG_FORMAT": "text",
         },
         log_dir=log_dir,
-        base_port=free_port() // 10 * 10 if os.environ.get("CSTATUS_REL_RANDOM_PORTS") else 18080,
+        base_port=None if os.environ.get("CSTATUS_REL_RANDOM_PORTS") else 18080,
     )
     env = Env(cluster, Stack(), pg, redis, redis_url, kafka_proxy)
     fault_logs: list[dict[str, Any]] = [{"fault": f.name, "at": f.at} for f in scenario.faults]

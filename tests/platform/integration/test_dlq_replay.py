@@ -10,8 +10,8 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
-from cstatus.platform.kafka.dead_letters import dead_letter_of
 from cstatus.driver.replay import main, replay
+from cstatus.platform.kafka.dead_letters import dead_letter_of
 
 pytestmark = pytest.mark.integration
 

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import httpx
 
+from cstatus.driver.faults import free_port
+
 __all__ = ["Cluster", "Replica"]
 
 MODULES = {
@@ -134,7 +136,9 @@ class Replica:
 class Cluster:
     env: dict[str, str]
     log_dir: Path
-    base_port: int = 18080
+    base_port: int | None = 18080
+    """Replicas listen on `base_port + 1, + 2, …`; None: each on a port free when it is added
+    (a port next to a free one may be some client's ephemeral port: a CI run lost 120 s so)."""
     replicas: dict[str, list[Replica]] = field(default_factory=dict)
     _next_port: int = 0
 
@@ -142,6 +146,8 @@ class Cluster:
         return self.replicas[service][0].url
 
     def _port(self) -> int:
+        if self.base_port is None:
+            return free_port()
         self._next_port += 1
         return self.base_port + self._next_port
 
