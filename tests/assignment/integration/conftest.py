@@ -114,6 +114,7 @@ def default_categories() -> tuple[CategoryConfig, ...]:
                     properties=StatusProperties(allowed_service_codes=("sauna",)),
                 ),
                 _status("old", archived=True),
+                _status("regular", properties=StatusProperties(staff_change_warning=True)),
             ),
         ),
         CategoryConfig(
@@ -140,6 +141,8 @@ class Harness:
         )
         self.published: list[tuple[str, bytes, bytes]] = []
         """(topic, key, value) of everything the service published; decoded on demand."""
+
+    categories = staticmethod(default_categories)
 
     @staticmethod
     def tenant() -> str:

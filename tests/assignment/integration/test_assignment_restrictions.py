@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from cstatus.contracts import topics
-from cstatus.contracts.customers import CustomerCreated
+from cstatus.contracts.customers import CustomerCreated, CustomerUpdated
 from cstatus.contracts.envelope import new_event
 from cstatus.contracts.reservations import ReservationBooked, ReservationCancelled
 
@@ -117,26 +117,166 @@ async def test_max_appointments_counts_bookings_and_cancellations(harness: Any) 
     await h.until(allowed)
 
 
-async def test_marketing_follows_consent_implied_by_a_status_unless_objected(harness: Any) -> None:
+async def test_marketing_consent_has_three_states(harness: Any) -> None:
+    """SPEC §1 v2: opted in / explicitly objected / no answer. An opt-in switched off is not an
+    objection; an objection wins over a status implying consent; the latest event by its time
+    wins per field, whatever order the events arrive in."""
     h, tenant = harness, harness.tenant()
     await h.configure(tenant)
-    for customer, opt_in in (("c-3", None), ("c-4", False)):
+    earlier = datetime.now(UTC) - timedelta(minutes=5)
+    profiles = {
+        "c-3": {},  # never answered
+        "c-4": {"marketing_opt_in": False},  # a CRM toggle that is merely off
+        "c-7": {"marketing_objected": True},  # GDPR Art. 21
+    }
+    for customer, fields in profiles.items():
         await h.send(
             topics.CRM_CUSTOMERS,
-            _event(CustomerCreated(marketing_opt_in=opt_in), tenant, customer, f"new-{customer}"),
+            _event(CustomerCreated(**fields), tenant, customer, f"new-{customer}"),
         )
         await h.until(lambda c=customer: h.status_of(tenant, c, "relationship"))
         await _put(h, tenant, customer, "relationship", status_code="vip")
+
+    async def marketing(customer: str) -> tuple[bool, str, set[Any]]:
+        reply = await h.client.post(
+            "/v1/checks",
+            json={"customer_id": customer, "action": "marketing"},
+            headers=h.headers(tenant, "status:system"),
+        )
+        assert reply.status_code == 200, reply.text
+        body = reply.json()
+        why = {(r["category_code"], r["status_code"], r["rule"]) for r in body["reasons"]}
+        return body["allowed"], body["consent"], why
+
+    vip = ("relationship", "vip")
+    assert await marketing("c-3") == (True, "none", {(*vip, "implies_marketing_consent")})
+    assert await marketing("c-4") == (True, "none", {(*vip, "implies_marketing_consent")})
+    assert await marketing("c-7") == (False, "objected", {(*vip, "marketing_objected")})
     viewer = h.headers(tenant, "status:viewer")
-    implied = (await h.client.get("/v1/customers/c-3/restrictions", headers=viewer)).json()
-    objected = (await h.client.get("/v1/customers/c-4/restrictions", headers=viewer)).json()
-    assert implied["marketing_allowed"] is True
-    assert {
-        "category_code": "relationship",
-        "status_code": "vip",
-        "rule": "implies_marketing_consent",
-    } in implied["reasons"]
-    assert objected["marketing_allowed"] is False
+    objected = (await h.client.get("/v1/customers/c-7/restrictions", headers=viewer)).json()
+    assert (objected["marketing_allowed"], objected["marketing_consent"]) == (False, "objected")
+    detail = (await h.client.get("/v1/customers/c-7", headers=viewer)).json()
+    assert (detail["marketing_objected"], detail["marketing_consent"]) == (True, "objected")
+
+    # c-3 objects now; an older event withdrawing an objection arrives after it and loses.
+    await h.send(
+        topics.CRM_CUSTOMERS,
+        _event(CustomerUpdated(marketing_objected=True), tenant, "c-3", "obj-c-3"),
+    )
+    await h.until(lambda: _allowed_is(h, tenant, "c-3", False))
+    older = new_event(
+        CustomerUpdated(marketing_objected=False, marketing_opt_in=True),
+        id="old-c-3",
+        source="test",
+        tenant=tenant,
+        subject="c-3",
+        time=earlier,
+    )
+    await h.send(topics.CRM_CUSTOMERS, older)
+    await h.send(
+        topics.CRM_CUSTOMERS,
+        _event(CustomerUpdated(email="c3@example.com"), tenant, "c-3", "mail-c-3"),
+    )
+    await h.until(
+        lambda: h.pool.fetchval(
+            f"SELECT email IS NOT NULL FROM {h.schema}.customers"
+            " WHERE tenant = $1 AND customer_id = 'c-3'",
+            tenant,
+        )
+    )
+    assert await marketing("c-3") == (False, "objected", {(*vip, "marketing_objected")})
+
+    # An opt-in alone is enough without any status implying consent, until an objection.
+    await h.send(
+        topics.CRM_CUSTOMERS,
+        _event(CustomerCreated(marketing_opt_in=True), tenant, "c-8", "new-c-8"),
+    )
+    await h.until(lambda: _allowed_is(h, tenant, "c-8", True))
+    assert await marketing("c-8") == (True, "opted_in", set())
+    await h.send(
+        topics.CRM_CUSTOMERS,
+        _event(CustomerUpdated(marketing_objected=True), tenant, "c-8", "obj-c-8"),
+    )
+    await h.until(lambda: _allowed_is(h, tenant, "c-8", False))
+
+
+async def _allowed_is(h: Any, tenant: str, customer: str, allowed: bool) -> bool:
+    reply = await h.client.post(
+        "/v1/checks",
+        json={"customer_id": customer, "action": "marketing"},
+        headers=h.headers(tenant, "status:system"),
+    )
+    return bool(reply.status_code == 200 and reply.json()["allowed"] is allowed)
+
+
+async def test_a_booking_with_another_staff_member_is_allowed_with_a_warning(
+    harness: Any,
+) -> None:
+    """SPEC §1 v2: the usual staff is the staff of the most recent non-cancelled booking that
+    named one; `book` and `change_staff` with another `staff_id` carry the warning."""
+    h, tenant = harness, harness.tenant()
+    await h.configure(tenant)
+    await _put(h, tenant, "c-9", "tier", status_code="regular")
+    start = datetime.now(UTC) - timedelta(hours=1)
+    soon = date.today() + timedelta(days=7)
+
+    def booked(reservation: str, staff: str | None, minutes: int) -> Any:
+        return new_event(
+            ReservationBooked(reservation_id=reservation, arrival_date=soon, staff_id=staff),
+            id=f"b-{reservation}",
+            source="test",
+            tenant=tenant,
+            subject="c-9",
+            time=start + timedelta(minutes=minutes),
+        )
+
+    async def warned(action: str, staff: str) -> list[Any]:
+        reply = await h.client.post(
+            "/v1/checks",
+            json={"customer_id": "c-9", "action": action, "staff_id": staff},
+            headers=h.headers(tenant, "status:system"),
+        )
+        assert reply.status_code == 200, reply.text
+        assert reply.json()["allowed"] is True
+        return list(reply.json()["warnings"])
+
+    assert await warned("book", "anna") == []  # no usual staff yet
+    await h.send(topics.BOOKINGS_RESERVATIONS, booked("r-ben", "ben", 0))
+    await h.send(topics.BOOKINGS_RESERVATIONS, booked("r-none", None, 10))  # names nobody
+    warning = {
+        "category_code": "tier",
+        "status_code": "regular",
+        "rule": "staff_change_warning",
+        "usual_staff_id": "ben",
+    }
+
+    async def usual_is_ben() -> bool:
+        return await warned("book", "anna") == [warning]
+
+    await h.until(usual_is_ben)
+    assert await warned("change_staff", "anna") == [warning]
+    assert await warned("book", "ben") == []
+
+    await h.send(topics.BOOKINGS_RESERVATIONS, booked("r-anna", "anna", 20))
+
+    async def usual_is_anna() -> bool:
+        return await warned("book", "anna") == []
+
+    await h.until(usual_is_anna)
+    assert await warned("book", "ben") == [{**warning, "usual_staff_id": "anna"}]
+    await h.send(
+        topics.BOOKINGS_RESERVATIONS,
+        _event(ReservationCancelled(reservation_id="r-anna"), tenant, "c-9", "cancel-anna"),
+    )
+    await h.until(usual_is_ben)
+
+    # A customer without the flag gets no warning whoever is booked.
+    reply = await h.client.post(
+        "/v1/checks",
+        json={"customer_id": "c-10", "action": "book", "staff_id": "anna"},
+        headers=h.headers(tenant, "status:system"),
+    )
+    assert reply.json()["warnings"] == []
 
 
 async def test_an_unknown_customer_is_checked_against_the_default_statuses(harness: Any) -> None:

@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 
 from cstatus.assignment.domain.catalogue import AppointmentLimit, Properties, Status
-from cstatus.assignment.domain.restrictions import Reason, check, combine, would_exceed
+from cstatus.assignment.domain.restrictions import (
+    CheckWarning,
+    Consent,
+    Reason,
+    check,
+    combine,
+    would_exceed,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -20,7 +27,7 @@ def _s(code: str, system_state: str | None = None, **props: Any) -> Status:
 
 
 def test_no_status_restricts_nothing() -> None:
-    r = combine([], marketing_opt_in=None)
+    r = combine([])
     assert (r.can_transact, r.can_redeem, r.can_book_online, r.must_prepay_online) == (
         True,
         True,
@@ -32,9 +39,7 @@ def test_no_status_restricts_nothing() -> None:
 
 
 def test_any_false_can_forbids_and_names_its_status() -> None:
-    r = combine(
-        [("loyalty", _s("gold")), ("risk", _s("watch", can_redeem=False))], marketing_opt_in=None
-    )
+    r = combine([("loyalty", _s("gold")), ("risk", _s("watch", can_redeem=False))])
     assert (r.can_transact, r.can_redeem) == (True, False)
     assert r.reasons == (Reason("risk", "watch", "can_redeem"),)
 
@@ -45,7 +50,6 @@ def test_flags_apply_if_any_status_sets_them() -> None:
             ("a", _s("one", must_prepay_online=True)),
             ("b", _s("two", transactions_are_outliers=True, exclude_from_reports=True)),
         ],
-        marketing_opt_in=None,
     )
     assert (r.must_prepay_online, r.transactions_are_outliers, r.exclude_from_reports) == (
         True,
@@ -56,7 +60,7 @@ def test_flags_apply_if_any_status_sets_them() -> None:
 
 
 def test_system_states_add_their_built_in_meaning() -> None:
-    deleted = combine([("lifecycle", _s("deleted", "deleted"))], marketing_opt_in=None)
+    deleted = combine([("lifecycle", _s("deleted", "deleted"))])
     assert (
         deleted.can_transact,
         deleted.can_redeem,
@@ -68,15 +72,15 @@ def test_system_states_add_their_built_in_meaning() -> None:
         False,
         False,
     )
-    confirmed = combine([("lifecycle", _s("fraud", "fraud_confirmed"))], marketing_opt_in=None)
+    confirmed = combine([("lifecycle", _s("fraud", "fraud_confirmed"))])
     assert (confirmed.can_transact, confirmed.can_redeem, confirmed.can_book) == (
         False,
         False,
         True,
     )
-    suspected = combine([("lifecycle", _s("watch", "fraud_suspected"))], marketing_opt_in=None)
+    suspected = combine([("lifecycle", _s("watch", "fraud_suspected"))])
     assert suspected.transactions_are_outliers
-    internal = combine([("lifecycle", _s("staff", "internal"))], marketing_opt_in=None)
+    internal = combine([("lifecycle", _s("staff", "internal"))])
     assert internal.exclude_from_reports
 
 
@@ -100,7 +104,6 @@ def test_the_smallest_appointment_limit_wins_and_service_codes_intersect() -> No
                 ),
             ),
         ],
-        marketing_opt_in=None,
     )
     assert r.max_appointments == AppointmentLimit(1, 30)
     assert r.reasons_for("max_appointments") == (Reason("b", "two", "max_appointments"),)
@@ -109,23 +112,55 @@ def test_the_smallest_appointment_limit_wins_and_service_codes_intersect() -> No
 
 
 @pytest.mark.parametrize(
-    ("opt_in", "implied", "allowed"),
+    ("opt_in", "objected", "implied", "allowed", "state"),
     [
-        (True, False, True),
-        (None, False, False),
-        (False, False, False),
-        (None, True, True),
-        (False, True, False),
-        (True, True, True),
+        (True, None, False, True, "opted_in"),
+        (None, None, False, False, "none"),
+        (False, None, False, False, "none"),
+        (None, None, True, True, "none"),
+        # SPEC §1 v2: an opt-in switched off is a withdrawal, not an objection
+        (False, None, True, True, "none"),
+        (False, False, True, True, "none"),
+        (True, None, True, True, "opted_in"),
+        # an explicit objection wins over a status implying consent, and over an opt-in
+        (None, True, True, False, "objected"),
+        (True, True, True, False, "objected"),
+        (True, True, False, False, "objected"),
     ],
 )
-def test_marketing_needs_opt_in_or_implied_consent_without_objection(
-    opt_in: bool | None, implied: bool, allowed: bool
+def test_marketing_consent_has_three_states(
+    opt_in: bool | None, objected: bool | None, implied: bool, allowed: bool, state: str
 ) -> None:
-    r = combine([("rel", _s("vip", implies_marketing_consent=implied))], marketing_opt_in=opt_in)
-    assert r.marketing_allowed is allowed
-    implied_reason = Reason("rel", "vip", "implies_marketing_consent")
-    assert (implied_reason in r.reasons) is (allowed and opt_in is not True)
+    r = combine(
+        [("rel", _s("vip", implies_marketing_consent=implied))],
+        consent=Consent(opted_in=opt_in, objected=objected),
+    )
+    assert (r.marketing_allowed, r.marketing_consent) == (allowed, state)
+    answer = check(r, "marketing", today=TODAY)
+    assert (answer.allowed, answer.consent) == (allowed, state)
+    rules = {x.rule for x in answer.reasons}
+    if implied and state == "none":
+        assert rules == {"implies_marketing_consent"}
+    elif implied and state == "objected":
+        assert rules == {"marketing_objected"}
+    else:
+        assert rules == set()
+
+
+def test_a_staff_change_is_allowed_with_a_warning_naming_the_usual_staff() -> None:
+    r = combine([("relationship", _s("regular", staff_change_warning=True))])
+    for action in ("book", "change_staff"):
+        other = check(r, action, staff_id="anna", usual_staff_id="ben", today=TODAY)
+        assert other.allowed
+        assert other.warnings == (
+            CheckWarning("relationship", "regular", "staff_change_warning", "ben"),
+        )
+        same = check(r, action, staff_id="ben", usual_staff_id="ben", today=TODAY)
+        assert same.allowed and same.warnings == ()
+        assert check(r, action, staff_id="anna", usual_staff_id=None, today=TODAY).warnings == ()
+    assert check(r, "transact", staff_id="anna", usual_staff_id="ben", today=TODAY).warnings == ()
+    plain = combine([("relationship", _s("client"))])
+    assert check(plain, "book", staff_id="anna", usual_staff_id="ben", today=TODAY).warnings == ()
 
 
 def test_checks_answer_per_action_with_their_reasons() -> None:
@@ -134,7 +169,6 @@ def test_checks_answer_per_action_with_their_reasons() -> None:
             ("lifecycle", _s("suspended", "suspended", can_redeem=False, must_prepay_online=True)),
             ("tier", _s("spa", allowed_service_codes=frozenset({"sauna"}))),
         ],
-        marketing_opt_in=None,
     )
     assert check(r, "transact", today=TODAY).allowed
     redeem = check(r, "redeem", today=TODAY)
@@ -151,9 +185,7 @@ def test_checks_answer_per_action_with_their_reasons() -> None:
 
 
 def test_booking_is_refused_once_the_appointment_limit_is_reached() -> None:
-    r = combine(
-        [("tier", _s("trial", max_appointments=AppointmentLimit(2, 7)))], marketing_opt_in=None
-    )
+    r = combine([("tier", _s("trial", max_appointments=AppointmentLimit(2, 7)))])
     soon = [TODAY + timedelta(days=1), TODAY + timedelta(days=6)]
     assert not check(r, "book", appointments=soon, today=TODAY).allowed
     # Out of every 7-day window that contains today: a week ahead, a week ago (SPEC §1 v2; a
@@ -164,7 +196,7 @@ def test_booking_is_refused_once_the_appointment_limit_is_reached() -> None:
 
 
 def test_a_deleted_customer_cannot_book_even_offline() -> None:
-    r = combine([("lifecycle", _s("deleted", "deleted"))], marketing_opt_in=None)
+    r = combine([("lifecycle", _s("deleted", "deleted"))])
     result = check(r, "book", today=TODAY)
     assert not result.allowed
     assert result.reasons == (Reason("lifecycle", "deleted", "can_book"),)
@@ -192,7 +224,6 @@ def test_a_booking_is_checked_against_every_window_containing_its_day() -> None:
 
     restricted = combine(
         [("tier", Status("restricted", "R", properties=Properties(max_appointments=week)))],
-        marketing_opt_in=None,
     )
     today = monday + timedelta(days=1)
     refused = check(
@@ -231,10 +262,8 @@ def test_the_window_search_equals_trying_every_window(seed: int) -> None:
 
 def test_marketing_is_answered_as_a_check() -> None:
     vip = Status("vip", "VIP", properties=Properties(implies_marketing_consent=True))
-    implied = combine([("relationship", vip)], marketing_opt_in=None)
+    implied = combine([("relationship", vip)])
     answer = check(implied, "marketing", today=date(2026, 12, 3))
     assert answer.allowed
     assert {r.rule for r in answer.reasons} == {"implies_marketing_consent"}
-    assert not check(
-        combine([], marketing_opt_in=None), "marketing", today=date(2026, 12, 3)
-    ).allowed
+    assert not check(combine([]), "marketing", today=date(2026, 12, 3)).allowed

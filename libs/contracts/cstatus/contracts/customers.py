@@ -38,6 +38,10 @@ class CustomerProfile(EventData):
     phone: str | None = Field(default=None, min_length=1, max_length=32)
     active: bool | None = None
     marketing_opt_in: bool | None = None
+    """True: opted in. False withdraws an opt-in; it is not an objection (SPEC §1 v2)."""
+    marketing_objected: bool | None = None
+    """True: an explicit objection to marketing (GDPR Art. 21); it wins over any status that
+    implies consent. False withdraws the objection."""
     tags: tuple[Tag, ...] | None = Field(default=None, max_length=50)
 
 

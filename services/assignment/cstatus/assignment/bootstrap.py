@@ -46,7 +46,7 @@ def create_app(settings: AssignmentSettings) -> FastAPI:
     app = runtime.create_app(
         title="Assignment",
         routers=[
-            directory_router(runtime),
+            directory_router(runtime, service),
             customer_router(runtime, service),
             bulk_router(runtime, service),
         ],

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path
+from fastapi import Path, Query
 
 from cstatus.contracts.fields import CODE_PATTERN, PRINTABLE_PATTERN
 
-__all__ = ["CodePath", "CustomerIdPath"]
+__all__ = ["CodePath", "CodeQuery", "CustomerIdPath"]
 
 CustomerIdPath = Annotated[
     str,
@@ -18,4 +18,7 @@ CustomerIdPath = Annotated[
 ]
 CodePath = Annotated[
     str, Path(min_length=1, max_length=64, pattern=CODE_PATTERN, description="a category's code")
+]
+CodeQuery = Annotated[
+    str, Query(min_length=1, max_length=64, pattern=CODE_PATTERN, description="a category's code")
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import asyncpg
 
@@ -29,6 +29,10 @@ class Booking:
     arrival: date | None
     service_code: str | None
     cancelled: bool
+    staff_id: str | None = None
+    booked_at: datetime | None = None
+    """The booking event's time: the most recent booking naming a staff member gives the
+    customer's usual staff (SPEC §1 v2, staff change warning)."""
 
 
 def merge_bookings(bookings: Iterable[Booking]) -> list[Booking]:
@@ -46,6 +50,8 @@ def merge_bookings(bookings: Iterable[Booking]) -> list[Booking]:
                 b.arrival or known.arrival,
                 b.service_code or known.service_code,
                 b.cancelled or known.cancelled,
+                b.staff_id or known.staff_id,
+                b.booked_at or known.booked_at,
             )
         merged[ident] = b
     return [merged[ident] for ident in sorted(merged)]
@@ -77,12 +83,14 @@ class AppointmentRows:
         s = self.schema
         rows = await conn.fetch(
             f"WITH booked AS (INSERT INTO {s}.appointments AS a (tenant, customer_id,"
-            " reservation_id, arrival_date, service_code, cancelled)"
+            " reservation_id, arrival_date, service_code, cancelled, staff_id, booked_at)"
             " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::text[],"
-            " $6::bool[])"
+            " $6::bool[], $13::text[], $14::timestamptz[])"
             " ON CONFLICT (tenant, customer_id, reservation_id) DO UPDATE SET"
             " arrival_date = coalesce(EXCLUDED.arrival_date, a.arrival_date),"
             " service_code = coalesce(EXCLUDED.service_code, a.service_code),"
+            " staff_id = coalesce(EXCLUDED.staff_id, a.staff_id),"
+            " booked_at = coalesce(EXCLUDED.booked_at, a.booked_at),"
             " cancelled = a.cancelled OR EXCLUDED.cancelled)"
             " SELECT u.t, u.c FROM unnest($7::text[], $8::text[]) AS u(t, c)"
             " CROSS JOIN LATERAL (SELECT array_agg(h.category_code) AS held,"
@@ -106,6 +114,8 @@ class AppointmentRows:
             [c for _, c in defaults],
             [t for t, _, _ in limits],
             [f"{c}/{st}" for _, c, st in limits],
+            [b.staff_id for b in merged],
+            [b.booked_at for b in merged],
         )
         return {(r["t"], r["c"]) for r in rows}
 

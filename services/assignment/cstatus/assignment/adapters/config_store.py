@@ -63,6 +63,8 @@ def to_catalogue(config: TenantConfiguration, version: int) -> Catalogue:
                 reason_required=c.reason_required,
                 archived=c.archived,
                 statuses={s.code: _status(s) for s in c.statuses},
+                name=c.name,
+                names={lang: t.name for lang, t in c.translations.items()},
             )
             for c in config.categories
         },

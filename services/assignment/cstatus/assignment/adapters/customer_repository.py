@@ -13,6 +13,7 @@ from datetime import date, datetime
 import asyncpg
 
 from cstatus.assignment.domain.holding import Holding
+from cstatus.assignment.domain.restrictions import Consent
 
 __all__ = [
     "HOLDING_COLUMNS",
@@ -52,8 +53,14 @@ class Profile:
     tags: tuple[str, ...] | None
     version: int
     erased: bool = False
+    marketing_objected: bool | None = None
+    """An explicit objection to marketing (`marketing_opt_in` false is only a withdrawal)."""
     field_times: Mapping[str, datetime] = field(default_factory=dict, compare=False)
     """Per field, the time of the event that set it (the latest by time wins)."""
+
+    @property
+    def consent(self) -> Consent:
+        return Consent(self.marketing_opt_in, self.marketing_objected)
 
 
 def holding_from_row(row: asyncpg.Record) -> Holding:
@@ -86,6 +93,7 @@ def profile_from_row(row: asyncpg.Record) -> Profile:
         tags=tuple(row["tags"]) if row["tags"] is not None else None,
         version=row["version"],
         erased=row["erased"],
+        marketing_objected=row["marketing_objected"],
         field_times=_times(row.get("field_times")),
     )
 
@@ -155,6 +163,19 @@ class CustomerRepository:
             since,
         )
         return [r["arrival_date"] for r in rows]
+
+    async def usual_staff(
+        self, conn: asyncpg.Connection | asyncpg.Pool, tenant: str, customer: str
+    ) -> str | None:
+        """The staff of the customer's most recent non-cancelled booking that named one."""
+        found: str | None = await conn.fetchval(
+            f"SELECT staff_id FROM {self.schema}.appointments WHERE tenant = $1"
+            " AND customer_id = $2 AND staff_id IS NOT NULL AND NOT cancelled"
+            " ORDER BY booked_at DESC LIMIT 1",
+            tenant,
+            customer,
+        )
+        return found
 
     async def pins_due(
         self, conn: asyncpg.Connection | asyncpg.Pool, now: datetime, limit: int

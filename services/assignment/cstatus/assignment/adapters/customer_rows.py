@@ -188,14 +188,15 @@ class CustomerRows:
             f"UPDATE {self.schema}.customers c SET customer_number = u.number,"
             " first_name = u.first_name, last_name = u.last_name, email = u.email,"
             " phone = u.phone, active = u.active, marketing_opt_in = u.marketing,"
+            " marketing_objected = u.objected,"
             " tags = CASE WHEN u.tags IS NULL THEN NULL"
             "  ELSE ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)) END,"
             " erased = u.erased, version = u.version, field_times = u.times, updated_at = now()"
             " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
             " $7::text[], $8::bool[], $9::bool[], $10::text[], $11::bool[], $12::bigint[],"
-            " $13::jsonb[])"
+            " $13::jsonb[], $14::bool[])"
             " AS u(tenant, customer_id, number, first_name, last_name, email, phone, active,"
-            " marketing, tags, erased, version, times)"
+            " marketing, tags, erased, version, times, objected)"
             " WHERE c.tenant = u.tenant AND c.customer_id = u.customer_id",
             [t for t, _ in profiles],
             [p.customer_id for p in ps],
@@ -210,6 +211,7 @@ class CustomerRows:
             [p.erased for p in ps],
             [p.version for p in ps],
             [times_json(p.field_times) for p in ps],
+            [p.marketing_objected for p in ps],
         )
 
     async def erase_reasons(self, conn: asyncpg.Connection, keys: Iterable[Key]) -> None:
@@ -237,7 +239,7 @@ class CustomerRows:
 
         Returns the customers it left alone, for the caller to work on as a whole: unknown ones,
         ones holding nothing in a category (of `catalogues[tenant]`) that has a default, and ones
-        whose marketing consent the update names differently. One statement; row locks in
+        whose marketing consent (opt-in or objection) the update names differently. One statement; row locks in
         (tenant, customer) order.
         """
         if not updates:
@@ -257,6 +259,8 @@ class CustomerRows:
                 for f in PROFILE_TEXT_FIELDS
             ),
             f"active = CASE WHEN {newer('active')} THEN (w.f->>'active')::boolean ELSE k.active END",
+            f"marketing_objected = CASE WHEN {newer('marketing_objected')}"
+            " THEN (w.f->>'marketing_objected')::boolean ELSE k.marketing_objected END",
             f"tags = CASE WHEN NOT ({newer('tags')}) THEN k.tags"
             " WHEN jsonb_typeof(w.f->'tags') = 'null'"
             " THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(w.f->'tags')) END",
@@ -276,6 +280,8 @@ class CustomerRows:
             "   WHERE h.tenant = u.t AND h.customer_id = u.c) x"
             "  WHERE NOT k.erased AND NOT (u.f ? 'marketing_opt_in' AND"
             "   (u.f->>'marketing_opt_in')::boolean IS DISTINCT FROM k.marketing_opt_in)"
+            "  AND NOT (u.f ? 'marketing_objected' AND"
+            "   (u.f->>'marketing_objected')::boolean IS DISTINCT FROM k.marketing_objected)"
             "  AND NOT EXISTS (SELECT 1 FROM unnest($4::text[], $5::text[]) AS d(t, category)"
             "   WHERE d.t = u.t AND NOT d.category = ANY(coalesce(x.held, '{}')))"
             "  ORDER BY k.tenant, k.customer_id FOR UPDATE OF k)"

@@ -1,22 +1,39 @@
-"""The customer directory: search by name, e-mail, customer number or id; filter by status."""
+"""The customer directory: search by name, e-mail, phone, customer number or id; filter by
+statuses (ORed within a category, ANDed across categories) and by who may receive marketing;
+count the holders of each status of a category."""
 
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 
-__all__ = ["DirectoryPage", "DirectoryQuery", "decode_cursor", "encode_cursor", "search"]
+__all__ = [
+    "DirectoryPage",
+    "DirectoryQuery",
+    "count_statuses",
+    "decode_cursor",
+    "encode_cursor",
+    "search",
+]
+
+_MIN_PHONE_DIGITS = 4
+"""A search with at least this many digits also matches phone numbers, whatever their spacing."""
 
 
 @dataclass(frozen=True, slots=True)
 class DirectoryQuery:
     tenant: str
     text: str | None = None
-    statuses: tuple[tuple[str, str], ...] = ()
-    """(category code, status code) pairs a customer must all hold."""
+    statuses: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(category code, status codes): a customer holds one of the codes, in every category."""
+    marketing: bool | None = None
+    """True: only customers who may receive marketing; False: only those who may not."""
+    implying_consent: tuple[tuple[str, str], ...] = ()
+    """(category, status) of the statuses implying marketing consent (for `marketing`)."""
     include_inactive: bool = False
     after: str | None = None
     limit: int = 50
@@ -55,18 +72,32 @@ def where(query: DirectoryQuery, schema: str, first_arg: int = 1) -> tuple[str, 
     if query.text:
         exact = arg(query.text)
         like = arg(f"%{_escape_like(query.text.lower())}%")
-        clauses.append(
-            f"(c.customer_id = {exact} OR c.customer_number = {exact}"
-            f" OR lower(c.email) LIKE {like}"
-            f" OR lower(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')) LIKE {like}"
-            f" OR lower(coalesce(c.last_name, '') || ' ' || coalesce(c.first_name, '')) LIKE {like})"
-        )
-    for category, status in query.statuses:
+        found = [
+            f"c.customer_id = {exact}",
+            f"c.customer_number = {exact}",
+            f"lower(c.email) LIKE {like}",
+            f"lower(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')) LIKE {like}",
+            f"lower(coalesce(c.last_name, '') || ' ' || coalesce(c.first_name, '')) LIKE {like}",
+        ]
+        digits = re.sub(r"\D", "", query.text)
+        if len(digits) >= _MIN_PHONE_DIGITS:
+            found.append(f"regexp_replace(c.phone, '\\D', '', 'g') LIKE {arg(f'%{digits}%')}")
+        clauses.append(f"({' OR '.join(found)})")
+    for category, codes in query.statuses:
         clauses.append(
             f"EXISTS (SELECT 1 FROM {schema}.statuses s WHERE s.tenant = c.tenant"
             f" AND s.customer_id = c.customer_id AND s.category_code = {arg(category)}"
-            f" AND s.status_code = {arg(status)})"
+            f" AND s.status_code = ANY({arg(list(codes))}::text[]))"
         )
+    if query.marketing is not None:
+        implying = arg([f"{c}/{s}" for c, s in query.implying_consent])
+        may = (
+            "(NOT coalesce(c.marketing_objected, false) AND (coalesce(c.marketing_opt_in, false)"
+            f" OR EXISTS (SELECT 1 FROM {schema}.statuses s WHERE s.tenant = c.tenant"
+            " AND s.customer_id = c.customer_id"
+            f" AND s.category_code || '/' || s.status_code = ANY({implying}::text[]))))"
+        )
+        clauses.append(may if query.marketing else f"NOT {may}")
     return " AND ".join(clauses), args
 
 
@@ -79,7 +110,8 @@ async def search(
         clause += f" AND c.customer_id > ${len(args)}"
     args.append(query.limit + 1)
     rows = await conn.fetch(
-        f"SELECT c.customer_id, c.customer_number, c.first_name, c.last_name, c.email, c.active,"
+        "SELECT c.customer_id, c.customer_number, c.first_name, c.last_name, c.email, c.phone,"
+        " c.active, c.marketing_opt_in, c.marketing_objected,"
         f" coalesce((SELECT jsonb_object_agg(s.category_code, s.status_code) FROM {schema}.statuses s"
         "   WHERE s.tenant = c.tenant AND s.customer_id = c.customer_id), '{}'::jsonb) AS statuses"
         f" FROM {schema}.customers c WHERE {clause}"
@@ -89,3 +121,19 @@ async def search(
     items = [dict(r) for r in rows[: query.limit]]
     more = len(rows) > query.limit
     return DirectoryPage(items, items[-1]["customer_id"] if more and items else None)
+
+
+async def count_statuses(
+    conn: asyncpg.Connection | asyncpg.Pool, schema: str, query: DirectoryQuery, category: str
+) -> dict[str | None, int]:
+    """How many customers the query selects hold each status of `category` (None: no status)."""
+    clause, args = where(query, schema)
+    args.append(category)
+    rows = await conn.fetch(
+        f"SELECT s.status_code, count(*) AS n FROM {schema}.customers c"
+        f" LEFT JOIN {schema}.statuses s ON s.tenant = c.tenant AND s.customer_id = c.customer_id"
+        f" AND s.category_code = ${len(args)}"
+        f" WHERE {clause} GROUP BY s.status_code",
+        *args,
+    )
+    return {r["status_code"]: r["n"] for r in rows}

@@ -104,13 +104,15 @@ class InMemoryUnitOfWork:
         for key, given in updates.items():
             profile = self.profiles.get(key)
             named = {name: value for name, (value, _) in given.items()}
-            consent = named.get("marketing_opt_in", profile and profile.marketing_opt_in)
             incomplete = self._incomplete(key, catalogues.get(key[0], Catalogue()))
             if (
                 profile is None
                 or profile.erased
                 or incomplete
-                or consent != profile.marketing_opt_in
+                or named.get("marketing_opt_in", profile.marketing_opt_in)
+                != profile.marketing_opt_in
+                or named.get("marketing_objected", profile.marketing_objected)
+                != profile.marketing_objected
             ):
                 left.add(key)
                 continue

@@ -66,6 +66,7 @@ def restrictions_json(r: Restrictions) -> dict[str, Any]:
         "exclude_from_reports": r.exclude_from_reports,
         "staff_change_warning": r.staff_change_warning,
         "marketing_allowed": r.marketing_allowed,
+        "marketing_consent": r.marketing_consent,
         "max_appointments": (
             {"count": limit.count, "period_days": limit.period_days} if limit else None
         ),
@@ -92,6 +93,7 @@ def restrictions_from_json(d: dict[str, Any]) -> Restrictions:
         exclude_from_reports=d["exclude_from_reports"],
         staff_change_warning=d["staff_change_warning"],
         marketing_allowed=d["marketing_allowed"],
+        marketing_consent=d.get("marketing_consent", "none"),
         max_appointments=AppointmentLimit(limit["count"], limit["period_days"]) if limit else None,
         allowed_service_codes=frozenset(services) if services is not None else None,
         reasons=tuple(Reason(**x) for x in d["reasons"]),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
+
+from cstatus.contracts.languages import choose_language
 
 __all__ = [
     "AppointmentLimit",
@@ -40,6 +42,17 @@ class Properties:
     exclude_from_reports: bool = False
 
 
+def _translated(
+    name: str, names: Mapping[str, str], wanted: Sequence[str], default_language: str
+) -> str:
+    """The name in the best language of `wanted` (exact tag, then primary language), else the
+    default language's."""
+    if not wanted or not names:
+        return name
+    chosen = choose_language([*names, default_language], list(wanted))
+    return names.get(chosen, name) if chosen else name
+
+
 @dataclass(frozen=True, slots=True)
 class Status:
     code: str
@@ -53,12 +66,10 @@ class Status:
     display_as: str = "name"
     properties: Properties = field(default_factory=Properties)
     names: Mapping[str, str] = field(default_factory=dict)
-    """Translated names by language tag."""
+    """Translated names by language tag; `name` is in the tenant's default language."""
 
-    def name_in(self, language: str | None) -> str:
-        if language and language in self.names:
-            return self.names[language]
-        return self.name
+    def name_in(self, wanted: Sequence[str], default_language: str = "en") -> str:
+        return _translated(self.name, self.names, wanted, default_language)
 
     @property
     def excluded_from_reports(self) -> bool:
@@ -73,6 +84,11 @@ class Category:
     reason_required: bool = False
     archived: bool = False
     statuses: Mapping[str, Status] = field(default_factory=dict)
+    name: str = ""
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def name_in(self, wanted: Sequence[str], default_language: str = "en") -> str:
+        return _translated(self.name or self.code, self.names, wanted, default_language)
 
     @property
     def default_status(self) -> Status | None:
@@ -101,6 +117,17 @@ class Catalogue:
     def defaulted_categories(self) -> tuple[str, ...]:
         """Active categories with a default status: a customer holding nothing there gets it."""
         return tuple(c.code for c in self.active_categories if c.default_status is not None)
+
+    @property
+    def implying_marketing_consent(self) -> tuple[tuple[str, str], ...]:
+        """(category, status) of every status whose holders receive marketing unless they
+        objected (archived ones too: a holding keeps meaning what it meant)."""
+        return tuple(
+            (c.code, s.code)
+            for c in self.categories.values()
+            for s in c.statuses.values()
+            if s.properties.implies_marketing_consent
+        )
 
     @property
     def appointment_limits(self) -> tuple[tuple[str, str], ...]:

@@ -2,8 +2,10 @@
 
 Any `false` `can_*` forbids; any `must_prepay_online`, `transactions_are_outliers` or
 `exclude_from_reports` applies; `max_appointments` takes the smallest count (then the longest
-period); `allowed_service_codes` intersect; marketing is allowed if the customer opted in, or if a
-status implies consent and the customer has not objected. A status's `system_state` adds its
+period); `allowed_service_codes` intersect. Marketing consent has three states (SPEC §1 v2): opted
+in, explicitly objected (GDPR Art. 21: it always wins, also over a status implying consent), or
+no answer; marketing is allowed if the customer opted in, or if a status implies consent and the
+customer has not objected. A status's `system_state` adds its
 built-in meaning on top of its properties: `deleted` cannot transact, redeem or book;
 `fraud_confirmed` cannot transact or redeem; `suspended` and `fraud_suspected` make transactions
 outliers; `internal` is excluded from reports. Every answer names the statuses that caused it.
@@ -23,6 +25,8 @@ from cstatus.assignment.domain.holding import Holding
 __all__ = [
     "Action",
     "CheckResult",
+    "CheckWarning",
+    "Consent",
     "Reason",
     "Restrictions",
     "appointment_window_start",
@@ -33,7 +37,10 @@ __all__ = [
     "would_exceed",
 ]
 
-Action = Literal["transact", "redeem", "book_online", "book", "marketing"]
+Action = Literal["transact", "redeem", "book_online", "book", "change_staff", "marketing"]
+ConsentState = Literal["opted_in", "objected", "none"]
+STAFF_ACTIONS = frozenset({"book", "book_online", "change_staff"})
+"""The actions that name a staff member and may carry a staff change warning."""
 
 _BUILT_IN_DENIALS: dict[str, tuple[str, ...]] = {
     "deleted": ("can_transact", "can_redeem", "can_book_online", "can_book"),
@@ -60,6 +67,34 @@ class Reason:
 
 
 @dataclass(frozen=True, slots=True)
+class Consent:
+    """A customer's marketing consent as the CRM gave it: `opted_in` false withdraws an opt-in,
+    it is not an objection; only `objected` true is one."""
+
+    opted_in: bool | None = None
+    objected: bool | None = None
+
+    @property
+    def state(self) -> ConsentState:
+        if self.objected:
+            return "objected"
+        return "opted_in" if self.opted_in else "none"
+
+
+NO_ANSWER = Consent()
+
+
+@dataclass(frozen=True, slots=True)
+class CheckWarning:
+    """Allowed, but worth telling the person at the desk (SPEC §1 v2, staff change warning)."""
+
+    category_code: str
+    status_code: str
+    rule: str
+    usual_staff_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Restrictions:
     can_transact: bool = True
     can_redeem: bool = True
@@ -70,6 +105,7 @@ class Restrictions:
     exclude_from_reports: bool = False
     staff_change_warning: bool = False
     marketing_allowed: bool = False
+    marketing_consent: ConsentState = "none"
     max_appointments: AppointmentLimit | None = None
     allowed_service_codes: frozenset[str] | None = None
     reasons: tuple[Reason, ...] = ()
@@ -83,6 +119,9 @@ class CheckResult:
     allowed: bool
     must_prepay: bool
     reasons: tuple[Reason, ...]
+    warnings: tuple[CheckWarning, ...] = ()
+    consent: ConsentState | None = None
+    """For action `marketing`: the customer's own answer, whatever the statuses imply."""
 
 
 def _rules_of(status: Status) -> tuple[set[str], set[str]]:
@@ -119,7 +158,7 @@ def _smaller(a: AppointmentLimit | None, b: AppointmentLimit) -> AppointmentLimi
     return min(a, b, key=lambda limit: (limit.count, -limit.period_days))
 
 
-def combine(held: Iterable[tuple[str, Status]], *, marketing_opt_in: bool | None) -> Restrictions:
+def combine(held: Iterable[tuple[str, Status]], *, consent: Consent = NO_ANSWER) -> Restrictions:
     """The restrictions of the statuses a customer holds, as (category code, status) pairs."""
     values: dict[str, bool] = {}
     reasons: list[Reason] = []
@@ -152,10 +191,11 @@ def combine(held: Iterable[tuple[str, Status]], *, marketing_opt_in: bool | None
             implies_consent.append(Reason(category_code, status.code, "implies_marketing_consent"))
     if limit_reason is not None:
         reasons.append(limit_reason)
-    marketing = marketing_opt_in is True or (
-        bool(implies_consent) and marketing_opt_in is not False
-    )
-    if marketing and marketing_opt_in is not True:
+    state = consent.state
+    marketing = state == "opted_in" or (state == "none" and bool(implies_consent))
+    if state == "objected":  # the statuses that would imply consent, overruled by the objection
+        reasons.extend(replace(r, rule="marketing_objected") for r in implies_consent)
+    elif state == "none":
         reasons.extend(implies_consent)
     return Restrictions(
         can_transact=values.get("can_transact", True),
@@ -167,6 +207,7 @@ def combine(held: Iterable[tuple[str, Status]], *, marketing_opt_in: bool | None
         exclude_from_reports=values.get("exclude_from_reports", False),
         staff_change_warning=values.get("staff_change_warning", False),
         marketing_allowed=marketing,
+        marketing_consent=state,
         max_appointments=limit,
         allowed_service_codes=services,
         reasons=tuple(reasons),
@@ -208,13 +249,31 @@ def check(
     service_code: str | None = None,
     appointments: Sequence[date] = (),
     appointment_date: date | None = None,
+    staff_id: str | None = None,
+    usual_staff_id: str | None = None,
     today: date,
 ) -> CheckResult:
     """May the customer do `action`? `appointments` are the arrival dates of their non-cancelled
-    bookings; a booking is checked for `appointment_date` (default today)."""
+    bookings; a booking is checked for `appointment_date` (default today). `usual_staff_id` is
+    the staff of their most recent non-cancelled booking that named one."""
     if action == "marketing":
         why = restrictions.reasons_for("implies_marketing_consent", "marketing_objected")
-        return CheckResult(allowed=restrictions.marketing_allowed, must_prepay=False, reasons=why)
+        return CheckResult(
+            allowed=restrictions.marketing_allowed,
+            must_prepay=False,
+            reasons=why,
+            consent=restrictions.marketing_consent,
+        )
+    warnings = tuple(
+        CheckWarning(r.category_code, r.status_code, r.rule, usual_staff_id)
+        for r in restrictions.reasons_for("staff_change_warning")
+        if action in STAFF_ACTIONS
+        and staff_id is not None
+        and usual_staff_id is not None
+        and staff_id != usual_staff_id
+    )
+    if action == "change_staff":
+        return CheckResult(allowed=True, must_prepay=False, reasons=(), warnings=warnings)
     reasons: list[Reason] = []
     allowed = True
     for rule in _ACTION_RULES[action]:
@@ -242,11 +301,13 @@ def check(
     must_prepay = action == "book_online" and restrictions.must_prepay_online
     if must_prepay:
         reasons.extend(restrictions.reasons_for("must_prepay_online"))
-    return CheckResult(allowed=allowed, must_prepay=must_prepay, reasons=tuple(reasons))
+    return CheckResult(
+        allowed=allowed, must_prepay=must_prepay, reasons=tuple(reasons), warnings=warnings
+    )
 
 
 def restrictions_of(
-    catalogue: Catalogue, holdings: Mapping[str, Holding], marketing_opt_in: bool | None
+    catalogue: Catalogue, holdings: Mapping[str, Holding], consent: Consent = NO_ANSWER
 ) -> Restrictions:
     """A holding's built-in meaning goes by the system_state it was entered with: a `deleted`
     customer cannot transact even after an admin archived, deleted or changed the status."""
@@ -262,10 +323,10 @@ def restrictions_of(
         elif h.system_state is not None and status.system_state != h.system_state:
             status = replace(status, system_state=h.system_state)
         held.append((code, status))
-    return combine(held, marketing_opt_in=marketing_opt_in)
+    return combine(held, consent=consent)
 
 
 def excluded_from_reports(catalogue: Catalogue, holdings: Mapping[str, Holding]) -> bool:
     """Report exclusion is a property of the customer: any held status excluded from reports
     (by its property or its `internal` state) excludes all of the customer's changes."""
-    return restrictions_of(catalogue, holdings, None).exclude_from_reports
+    return restrictions_of(catalogue, holdings).exclude_from_reports

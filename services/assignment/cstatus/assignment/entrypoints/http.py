@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache, restrictions_json
 from cstatus.assignment.domain.guards import CONFLICT_CODES, Refused, source_for_roles
 from cstatus.assignment.domain.holding import ChangeRequest
-from cstatus.assignment.domain.restrictions import check
+from cstatus.assignment.domain.restrictions import STAFF_ACTIONS, check
 from cstatus.assignment.entrypoints.http_views import ChangeResult, CustomerView, RestrictionsView
 from cstatus.assignment.service.assignments import AfterCommit, Assignments
 from cstatus.assignment.service.queries import (
@@ -22,13 +22,14 @@ from cstatus.assignment.service.queries import (
     customer_detail,
     held_status,
 )
-from cstatus.contracts.fields import Code, CustomerId, Reason
+from cstatus.contracts.fields import Code, CustomerId, Reason, TextId
+from cstatus.contracts.languages import parse_accept_language
 from cstatus.platform.http.auth import Principal, require_roles
 from cstatus.platform.http.params import CodePath, CustomerIdPath
 from cstatus.platform.http.problem import Problem
 from cstatus.platform.service import ServiceRuntime
 
-__all__ = ["customer_router"]
+__all__ = ["customer_router", "languages"]
 
 READERS = ("status:viewer", "status:agent", "status:admin", "status:system")
 
@@ -48,11 +49,14 @@ class AssignBody(_Body):
 
 class CheckBody(_Body):
     customer_id: CustomerId
-    action: Literal["transact", "redeem", "book_online", "book", "marketing"]
+    action: Literal["transact", "redeem", "book_online", "book", "change_staff", "marketing"]
     service_code: Code | None = None
     appointment_date: date | None = None
     """`book`/`book_online`: the day of the appointment asked for (default today), checked
     against every window of a `max_appointments` limit that contains it."""
+    staff_id: TextId | None = None
+    """`book`/`book_online`/`change_staff`: the staff member asked for; another than the
+    customer's usual staff gives a warning where a status has `staff_change_warning`."""
 
 
 class CheckReason(BaseModel):
@@ -61,18 +65,26 @@ class CheckReason(BaseModel):
     rule: str
 
 
+class WarningView(BaseModel):
+    category_code: str
+    status_code: str
+    rule: str
+    usual_staff_id: str | None = None
+
+
 class CheckAnswer(BaseModel):
     allowed: bool
     must_prepay: bool
     reasons: list[CheckReason]
+    warnings: list[WarningView] = []
+    consent: Literal["opted_in", "objected", "none"] | None = None
+    """Action `marketing` only: the customer's own answer (opted in, objected, or none)."""
 
 
-def _language(request: Request, lang: str | None) -> str | None:
-    if lang:
-        return lang
-    header = request.headers.get("accept-language", "")
-    first = header.split(",")[0].split(";")[0].strip()
-    return first or None
+def languages(request: Request, lang: str | None) -> list[str]:
+    """`?lang=` first, then `Accept-Language` by quality (SPEC §1: translatable names)."""
+    wanted = parse_accept_language(request.headers.get("accept-language"))
+    return [lang, *wanted] if lang else wanted
 
 
 def refusal(decision: Refused) -> Problem:
@@ -102,7 +114,7 @@ def customer_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
         lang: str | None = None,
     ) -> dict[str, Any]:
         detail = await customer_detail(
-            service, runtime.pool, principal.tenant, customer_id, _language(request, lang)
+            service, runtime.pool, principal.tenant, customer_id, languages(request, lang)
         )
         if detail is None:
             raise Problem(404, f"no customer {customer_id}", code="customer_not_found")
@@ -147,7 +159,7 @@ def customer_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
             "customer_id": customer_id,
             "category_code": category_code,
             "result": type(decision).__name__.lower(),
-            "status": held_status(catalogue, holding.get(category_code), None),
+            "status": held_status(catalogue, holding.get(category_code)),
         }
 
     @router.put("/customers/{customer_id}/statuses/{category_code}", response_model=ChangeResult)
@@ -218,7 +230,7 @@ def customer_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
             "customer_id": customer_id,
             "category_code": category_code,
             "result": type(decision).__name__.lower(),
-            "status": held_status(catalogue, holding.get(category_code), None),
+            "status": held_status(catalogue, holding.get(category_code)),
         }
 
     @router.get("/customers/{customer_id}/restrictions", response_model=RestrictionsView)
@@ -231,13 +243,23 @@ def customer_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
     @router.post("/checks", response_model=CheckAnswer)
     async def post_check(body: CheckBody, principal: Principal = reader) -> Response:
         now = datetime.now(UTC)
-        entry = await restrictions().get(principal.tenant, body.customer_id, now)
+        reader = restrictions()
+        entry = await reader.get(principal.tenant, body.customer_id, now)
+        usual = (
+            await reader.usual_staff(principal.tenant, body.customer_id)
+            if body.staff_id is not None
+            and body.action in STAFF_ACTIONS
+            and entry.restrictions.staff_change_warning
+            else None
+        )
         result = check(
             entry.restrictions,
             body.action,
             service_code=body.service_code,
             appointments=entry.appointments,
             appointment_date=body.appointment_date,
+            staff_id=body.staff_id,
+            usual_staff_id=usual,
             today=now.date(),
         )
         # The hot path of upstream systems: encoded once, without a second validation pass.

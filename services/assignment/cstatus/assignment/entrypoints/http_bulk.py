@@ -32,6 +32,7 @@ class BulkFilter(BaseModel):
 
     status: str | list[str] | None = None
     q: str | None = Field(default=None, min_length=1, max_length=200)
+    marketing: bool | None = None
     include_inactive: bool = False
 
 
@@ -90,6 +91,8 @@ def bulk_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
                 statuses=parse_status_filters(
                     [statuses] if isinstance(statuses, str) else list(statuses or [])
                 ),
+                marketing=body.filter.marketing,
+                implying_consent=catalogue.implying_marketing_consent,
                 include_inactive=body.filter.include_inactive,
             )
         job = BulkJob(

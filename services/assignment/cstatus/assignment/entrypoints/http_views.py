@@ -18,6 +18,8 @@ __all__ = [
     "HeldStatusView",
     "RestrictionReasonView",
     "RestrictionsView",
+    "ShownStatusView",
+    "StatusCounts",
 ]
 
 
@@ -47,8 +49,13 @@ class CustomerView(BaseModel):
     phone: str | None
     active: bool
     marketing_opt_in: bool | None
+    marketing_objected: bool | None
+    marketing_consent: Literal["opted_in", "objected", "none"]
+    """The customer's own answer: opted in, explicitly objected, or none given."""
     tags: list[str]
     version: int
+    categories: dict[str, str]
+    """Each active category's name, in the best language asked for."""
     statuses: dict[str, HeldStatusView | None]
     """Every active category of the tenant (null: holds nothing in it)."""
 
@@ -82,9 +89,20 @@ class RestrictionsView(BaseModel):
     exclude_from_reports: bool
     staff_change_warning: bool
     marketing_allowed: bool
+    marketing_consent: Literal["opted_in", "objected", "none"]
     max_appointments: AppointmentLimitView | None
     allowed_service_codes: list[str] | None
     reasons: list[RestrictionReasonView]
+
+
+class ShownStatusView(BaseModel):
+    """How to show a status: name in the best language asked for, colour, icon, display mode."""
+
+    status_code: str
+    name: str
+    colour: str | None
+    icon_url: str | None
+    display_as: str
 
 
 class DirectoryRow(BaseModel):
@@ -93,12 +111,30 @@ class DirectoryRow(BaseModel):
     first_name: str | None
     last_name: str | None
     email: str | None
+    phone: str | None
     active: bool
+    marketing_opt_in: bool | None
+    marketing_objected: bool | None
     statuses: dict[str, str | None]
+    """Each category's status code."""
+    labels: dict[str, ShownStatusView | None]
+    """Each category's status as shown."""
+
+
+class StatusCounts(BaseModel):
+    category_code: str
+    name: str
+    counts: dict[str, int]
+    """Holders of each status of the category (every non-archived status, zeros included)."""
+    none: int
+    """Customers holding no status in the category."""
+    labels: dict[str, ShownStatusView | None]
 
 
 class DirectoryPage(BaseModel):
     items: list[DirectoryRow]
+    categories: dict[str, str]
+    """Each active category's name, in the best language asked for."""
     next_cursor: str | None
 
 

@@ -114,7 +114,14 @@ def _booking(event: CloudEvent[Any]) -> Booking | None:
     data, tenant, customer = event.data, event.tenant, event.subject
     if isinstance(data, ReservationBooked):
         return Booking(
-            tenant, customer, data.reservation_id, data.arrival_date, data.service_code, False
+            tenant,
+            customer,
+            data.reservation_id,
+            data.arrival_date,
+            data.service_code,
+            False,
+            staff_id=data.staff_id,
+            booked_at=event.time,
         )
     if isinstance(data, ReservationCancelled):
         return Booking(tenant, customer, data.reservation_id, None, None, True)

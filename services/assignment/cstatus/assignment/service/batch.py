@@ -57,6 +57,7 @@ PROFILE_FIELDS = frozenset(
         "phone",
         "active",
         "marketing_opt_in",
+        "marketing_objected",
         "tags",
     }
 )
@@ -249,11 +250,10 @@ class CustomerBatch:
         if not fields:
             return
         times = {**state.profile.field_times, **{name: t for name, (_, t) in newer.items()}}
-        if fields.get("marketing_opt_in", state.profile.marketing_opt_in) != (
-            state.profile.marketing_opt_in
-        ):
-            state.bump = state.snapshot = True
+        before = state.profile.consent
         state.profile = replace(state.profile, **fields, field_times=times)
+        if state.profile.consent != before:  # restrictions and snapshot change
+            state.bump = state.snapshot = True
         state.profile_changed = True
 
     async def erase(self, tenant: str, customer: str) -> None:
@@ -269,6 +269,7 @@ class CustomerBatch:
             phone=None,
             tags=None,
             marketing_opt_in=None,  # consent is personal data too: none survives an erasure
+            marketing_objected=None,
             erased=True,
             active=False,
         )
@@ -351,7 +352,7 @@ class CustomerBatch:
         computed = [
             (
                 state,
-                restrictions_of(state.catalogue, state.holdings, state.profile.marketing_opt_in),
+                restrictions_of(state.catalogue, state.holdings, state.profile.consent),
             )
             for state in bumped
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,21 +20,48 @@ from cstatus.assignment.domain.restrictions import (
 from cstatus.assignment.service.assignments import Assignments
 from cstatus.assignment.service.batch import APPOINTMENT_HORIZON
 
-__all__ = ["RestrictionsReader", "check_json", "customer_detail", "held_status"]
+__all__ = [
+    "RestrictionsReader",
+    "category_names",
+    "check_json",
+    "customer_detail",
+    "held_status",
+    "shown_status",
+]
+
+
+def shown_status(
+    catalogue: Catalogue, category_code: str, status_code: str | None, languages: Sequence[str]
+) -> dict[str, Any] | None:
+    """How a status is shown: its code, name in the best language asked for, colour, icon and
+    how to display them (SPEC §1, Status)."""
+    if status_code is None:
+        return None
+    status = catalogue.status(category_code, status_code)
+    return {
+        "status_code": status_code,
+        "name": status.name_in(languages, catalogue.default_language) if status else status_code,
+        "colour": status.colour if status else None,
+        "icon_url": status.icon_url if status else None,
+        "display_as": status.display_as if status else "name",
+    }
+
+
+def category_names(catalogue: Catalogue, languages: Sequence[str]) -> dict[str, str]:
+    return {
+        c.code: c.name_in(languages, catalogue.default_language)
+        for c in catalogue.active_categories
+    }
 
 
 def held_status(
-    catalogue: Catalogue, h: Holding | None, language: str | None
+    catalogue: Catalogue, h: Holding | None, languages: Sequence[str] = ()
 ) -> dict[str, Any] | None:
     if h is None or h.status_code is None:
         return None
     status = catalogue.status(h.category_code, h.status_code)
     return {
-        "status_code": h.status_code,
-        "name": status.name_in(language) if status else h.status_code,
-        "colour": status.colour if status else None,
-        "icon_url": status.icon_url if status else None,
-        "display_as": status.display_as if status else "name",
+        **(shown_status(catalogue, h.category_code, h.status_code, languages) or {}),
         "system_state": status.system_state if status else None,
         "source": h.source,
         "since": h.since.isoformat(),
@@ -47,7 +75,11 @@ def held_status(
 
 
 async def customer_detail(
-    service: Assignments, pool: asyncpg.Pool, tenant: str, customer: str, language: str | None
+    service: Assignments,
+    pool: asyncpg.Pool,
+    tenant: str,
+    customer: str,
+    languages: Sequence[str],
 ) -> dict[str, Any] | None:
     async with pool.acquire() as conn:
         profile = await service.repo.profile(conn, tenant, customer)
@@ -66,9 +98,12 @@ async def customer_detail(
         "phone": profile.phone,
         "active": profile.active,
         "marketing_opt_in": profile.marketing_opt_in,
+        "marketing_objected": profile.marketing_objected,
+        "marketing_consent": profile.consent.state,
         "tags": list(profile.tags or ()),
         "version": profile.version,
-        "statuses": {code: held_status(catalogue, holdings.get(code), language) for code in codes},
+        "categories": category_names(catalogue, languages),
+        "statuses": {code: held_status(catalogue, holdings.get(code), languages) for code in codes},
     }
 
 
@@ -100,10 +135,10 @@ class RestrictionsReader:
                     if (d := c.default_status) is not None
                 }
                 return CachedRestrictions(
-                    0, restrictions_of(catalogue, defaults, None), (), catalogue.version
+                    0, restrictions_of(catalogue, defaults), (), catalogue.version
                 )
             holdings = await s.repo.holdings(conn, tenant, customer)
-            restrictions = restrictions_of(catalogue, holdings, profile.marketing_opt_in)
+            restrictions = restrictions_of(catalogue, holdings, profile.consent)
             since = appointment_window_start(restrictions.max_appointments, now.date())
             appointments = await s.repo.appointments(
                 conn, tenant, customer, since - APPOINTMENT_HORIZON
@@ -114,13 +149,30 @@ class RestrictionsReader:
         await self.cache.put(tenant, customer, entry)
         return entry
 
+    async def usual_staff(self, tenant: str, customer: str) -> str | None:
+        """Read from PostgreSQL when asked (only for a status with a staff change warning), so
+        a booking naming a new staff member counts at once."""
+        return await self._service.repo.usual_staff(self._pool, tenant, customer)
+
 
 def check_json(result: CheckResult) -> dict[str, Any]:
-    return {
+    answer: dict[str, Any] = {
         "allowed": result.allowed,
         "must_prepay": result.must_prepay,
         "reasons": [
             {"category_code": r.category_code, "status_code": r.status_code, "rule": r.rule}
             for r in result.reasons
         ],
+        "warnings": [
+            {
+                "category_code": w.category_code,
+                "status_code": w.status_code,
+                "rule": w.rule,
+                "usual_staff_id": w.usual_staff_id,
+            }
+            for w in result.warnings
+        ],
     }
+    if result.consent is not None:
+        answer["consent"] = result.consent
+    return answer
