@@ -158,6 +158,28 @@ async def test_marketing_consent_has_three_states(harness: Any) -> None:
     detail = (await h.client.get("/v1/customers/c-7", headers=viewer)).json()
     assert (detail["marketing_objected"], detail["marketing_consent"]) == (True, "objected")
 
+    async def snapshot_says_objected() -> Any:
+        for snapshot in reversed(h.out(topics.SNAPSHOTS, tenant, "c-7")):
+            if (
+                snapshot.statuses.get("relationship")
+                and snapshot.statuses["relationship"].code == "vip"
+            ):
+                return snapshot
+        return None
+
+    snapshot = await h.until(snapshot_says_objected)
+    assert snapshot.restrictions.marketing_consent == "objected"
+    assert snapshot.restrictions.marketing_allowed is False
+    assert (
+        snapshot.statuses["relationship"].colour,
+        snapshot.statuses["relationship"].display_as,
+    ) == (
+        "#336699",
+        "name",
+    )
+    change = h.out(topics.STATUS_CHANGES, tenant, "c-7")[-1]
+    assert (change.to.code, change.to.colour) == ("vip", "#336699")
+
     # c-3 objects now; an older event withdrawing an objection arrives after it and loses.
     await h.send(
         topics.CRM_CUSTOMERS,

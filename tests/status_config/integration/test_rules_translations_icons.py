@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -146,13 +148,19 @@ async def test_category_translations(admin: httpx.AsyncClient) -> None:
     ("content", "media_type"), [(PNG, "image/png"), (JPEG, "image/jpeg"), (SVG, "image/svg+xml")]
 )
 async def test_an_icon_is_served_back_with_its_etag(
-    admin: httpx.AsyncClient, client: Any, content: bytes, media_type: str
+    admin: httpx.AsyncClient,
+    client: Any,
+    status_config_app: Any,
+    content: bytes,
+    media_type: str,
 ) -> None:
     status_id = await _status(admin)
     url = f"/v1/statuses/{status_id}/icon"
     uploaded = await admin.put(url, content=content, headers={"content-type": media_type})
     assert uploaded.status_code == 200, uploaded.text
-    assert uploaded.json()["icon_url"] == url
+    public = uploaded.json()["icon_url"]
+    digest = hashlib.sha256(content).hexdigest()[:32]
+    assert public == f"http://127.0.0.1:8081/v1/icons/{digest}"
     async with client("status:agent") as agent:
         served = await agent.get(url)
         assert served.status_code == 200
@@ -162,9 +170,29 @@ async def test_an_icon_is_served_back_with_its_etag(
         again = await agent.get(url, headers={"If-None-Match": served.headers["etag"]})
         assert again.status_code == 304
     config = (await admin.get("/v1/config")).json()["config"]
-    assert config["categories"][0]["statuses"][0]["icon_url"] == url
-    assert (await admin.delete(url)).json()["icon_url"] is None
-    assert (await admin.get(url)).status_code == 404
+    assert config["categories"][0]["statuses"][0]["icon_url"] == public
+
+    # Whoever shows the customer fetches it with a plain client: no token, any origin.
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=status_config_app), base_url="http://test"
+    ) as anyone:
+        path = urlsplit(public).path
+        plain = await anyone.get(path, headers={"Origin": "https://desk.example"})
+        assert plain.status_code == 200, plain.text
+        assert plain.content == content
+        assert plain.headers["content-type"] == media_type
+        assert plain.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert plain.headers["access-control-allow-origin"] == "*"
+        assert plain.headers["etag"] == f'"{digest}"'
+        assert plain.headers["content-security-policy"].startswith("default-src 'none'")
+        assert plain.headers["x-content-type-options"] == "nosniff"
+        cached = await anyone.get(path, headers={"If-None-Match": plain.headers["etag"]})
+        assert cached.status_code == 304
+        assert (await anyone.get(url)).status_code == 401  # the tenant's own route needs a token
+        assert (await admin.delete(url)).json()["icon_url"] is None
+        assert (await admin.get(url)).status_code == 404
+        assert (await anyone.get(path)).status_code == 404
+        assert (await anyone.get("/v1/icons/not-a-digest")).status_code == 422
 
 
 async def test_icons_are_checked_from_their_content(admin: httpx.AsyncClient) -> None:

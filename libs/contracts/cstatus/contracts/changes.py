@@ -11,6 +11,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import AwareDatetime, Field, JsonValue
 
+from cstatus.contracts.configuration import Colour, DisplayAs
 from cstatus.contracts.envelope import EventData
 from cstatus.contracts.fields import (
     Actor,
@@ -34,11 +35,15 @@ CUSTOMER_STATUS_CHANGED = "customer_status.changed"
 
 
 class StatusRef(ContractModel):
-    """A status as consumers see it: its code, display name and built-in state."""
+    """A status as consumers see it: its code, name (in the tenant's default language),
+    built-in state, and how to show it: colour, public icon URL and display mode."""
 
     code: Code
     name: Text
     system_state: SystemState | None = None
+    colour: Colour | None = None
+    icon_url: str | None = Field(default=None, max_length=512)
+    display_as: DisplayAs | None = None
 
 
 class Explanation(ContractModel):

@@ -6,7 +6,7 @@ customer's key gets a tombstone (null value).
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -57,6 +57,10 @@ class Restrictions(ContractModel):
     transactions_are_outliers: bool = False
     exclude_from_reports: bool = False
     marketing_allowed: bool = False
+    marketing_consent: Literal["opted_in", "objected", "none"] = Field(
+        default="none", description="the customer's own answer, whatever a status implies"
+    )
+    staff_change_warning: bool = False
     max_appointments: AppointmentLimit | None = None
     allowed_service_codes: tuple[Code, ...] | None = Field(
         default=None, description="null allows every service; a list allows only those"

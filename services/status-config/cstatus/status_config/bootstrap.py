@@ -47,7 +47,12 @@ def create_app(settings: StatusConfigSettings, *, schema: str = SCHEMA) -> FastA
     def unit_of_work() -> contextlib.AbstractAsyncContextManager[PostgresUnitOfWork]:
         return postgres_unit_of_work(runtime.pool, schema)
 
-    api = Api(unit_of_work=unit_of_work, authenticate=runtime.authenticate, clock=_now)
+    api = Api(
+        unit_of_work=unit_of_work,
+        authenticate=runtime.authenticate,
+        clock=_now,
+        public_url=settings.public_url,
+    )
     app = runtime.create_app(
         title="Status configuration",
         routers=[configuration_router(api), statuses_router(api)],

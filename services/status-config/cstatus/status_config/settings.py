@@ -16,3 +16,6 @@ class StatusConfigSettings(ServiceSettings):
 
     service_name: str = "status-config"
     http_port: int = 8081
+    public_url: str = "http://127.0.0.1:8081"
+    """Where browsers reach this service: icon URLs in the configuration are absolute under it
+    (`{public_url}/v1/icons/{digest}`), so a page on any origin can show them."""

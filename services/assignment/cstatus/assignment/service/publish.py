@@ -64,7 +64,14 @@ def _ref(catalogue: Catalogue, category: str, code: str | None) -> StatusRef | N
     status = catalogue.status(category, code)
     if status is None:
         return StatusRef(code=code, name=code)
-    return StatusRef(code=code, name=status.name, system_state=status.system_state)
+    return StatusRef(
+        code=code,
+        name=status.name,
+        system_state=status.system_state,
+        colour=status.colour,
+        icon_url=status.icon_url,
+        display_as=status.display_as,
+    )
 
 
 def change_message(
@@ -120,6 +127,8 @@ def _restrictions(r: Restrictions) -> RestrictionsOut:
         transactions_are_outliers=r.transactions_are_outliers,
         exclude_from_reports=r.exclude_from_reports,
         marketing_allowed=r.marketing_allowed,
+        marketing_consent=r.marketing_consent,
+        staff_change_warning=r.staff_change_warning,
         max_appointments=AppointmentLimit(count=limit.count, period_days=limit.period_days)
         if limit
         else None,
@@ -151,6 +160,9 @@ def snapshot_message(
             code=ref.code,
             name=ref.name,
             system_state=ref.system_state,
+            colour=ref.colour,
+            icon_url=ref.icon_url,
+            display_as=ref.display_as,
             source=h.source,
             since=h.since,
             pinned_until=h.pinned_until,

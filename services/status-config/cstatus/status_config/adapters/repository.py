@@ -147,6 +147,14 @@ class PostgresConfigRepository:
         )
         return None if row is None else Icon(row[0], bytes(row[1]), row[2])
 
+    async def icon_by_digest(self, digest: str) -> Icon | None:
+        """An icon by its content digest (its ETag without quotes), whoever uploaded it."""
+        row = await self._conn.fetchrow(
+            "SELECT content_type, content, etag FROM icons WHERE etag = $1 LIMIT 1",
+            f'"{digest}"',
+        )
+        return None if row is None else Icon(row[0], bytes(row[1]), row[2])
+
     async def save_icon(self, tenant: str, status_id: str, icon: Icon) -> None:
         await self._conn.execute(
             "INSERT INTO icons (status_id, tenant, content_type, content, etag)"

@@ -47,3 +47,8 @@ class Icon:
     content_type: str
     content: bytes
     etag: str
+    """A quoted digest of the content."""
+
+    @property
+    def digest(self) -> str:
+        return self.etag.strip('"')

@@ -31,6 +31,7 @@ class Api:
     unit_of_work: UnitOfWorkFactory
     authenticate: Authenticate
     clock: Callable[[], datetime]
+    public_url: str = "http://127.0.0.1:8081"
 
     @property
     def admin(self) -> Authenticate:

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from cstatus.contracts.configuration import Translation
 from cstatus.platform.http.auth import Principal
 from cstatus.status_config.domain.icons import ICON_TYPES, MAX_ICON_BYTES
-from cstatus.status_config.domain.model import StoredStatus
+from cstatus.status_config.domain.model import Icon, StoredStatus
 from cstatus.status_config.entrypoints.http_common import Api, answer
 from cstatus.status_config.entrypoints.http_models import (
     LANGUAGE_PATTERN,
@@ -36,6 +36,19 @@ _ICON_BODY: dict[str, Any] = {
         "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in ICON_TYPES},
     }
 }
+
+
+_ICON_SAFETY = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+}
+Digest = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="the icon's content digest")]
+
+
+def _icon_response(icon: Icon, headers: dict[str, str], if_none_match: str | None) -> Response:
+    if if_none_match is not None and icon.etag in [t.strip() for t in if_none_match.split(",")]:
+        return Response(status_code=304, headers=headers)
+    return Response(icon.content, media_type=icon.content_type, headers=headers)
 
 
 def statuses_router(api: Api) -> APIRouter:
@@ -182,6 +195,7 @@ def statuses_router(api: Api) -> APIRouter:
                 request.headers.get("content-type"),
                 if_match=if_match,
                 now=api.clock(),
+                public_url=api.public_url,
             )
         return await shown(stored, who)
 
@@ -208,11 +222,30 @@ def statuses_router(api: Api) -> APIRouter:
         headers = {
             "ETag": icon.etag,
             "Cache-Control": "private, max-age=3600, must-revalidate",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+            **_ICON_SAFETY,
         }
-        if if_none_match is not None and icon.etag in [t.strip() for t in if_none_match.split(",")]:
-            return Response(status_code=304, headers=headers)
-        return Response(icon.content, media_type=icon.content_type, headers=headers)
+        return _icon_response(icon, headers, if_none_match)
+
+    @router.get(
+        "/v1/icons/{digest}",
+        response_class=Response,
+        responses={
+            200: {"content": {"image/svg+xml": {}, "image/png": {}, "image/jpeg": {}}},
+            304: {"description": "the icon has not changed (If-None-Match)"},
+        },
+    )
+    async def get_public_icon(digest: Digest, if_none_match: IfNoneMatch = None) -> Response:
+        """An icon at its content-addressed URL (a status's `icon_url`): no token, any origin,
+        cached for a year (new content gets a new URL); the CSP keeps an SVG inert."""
+        async with api.unit_of_work() as uow:
+            icon = await icons.get_public_icon(uow, digest)
+        headers = {
+            "ETag": icon.etag,
+            "Cache-Control": "public, max-age=31536000, immutable",
+            "Access-Control-Allow-Origin": "*",
+            "Cross-Origin-Resource-Policy": "cross-origin",
+            **_ICON_SAFETY,
+        }
+        return _icon_response(icon, headers, if_none_match)
 
     return router

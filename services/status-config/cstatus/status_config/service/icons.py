@@ -11,11 +11,13 @@ from cstatus.status_config.domain.validation import check_etag, etag
 from cstatus.status_config.service.ports import UnitOfWork
 from cstatus.status_config.service.publication import publish_change, writable_tenant
 
-__all__ = ["delete_icon", "get_icon", "icon_url", "put_icon"]
+__all__ = ["delete_icon", "get_icon", "get_public_icon", "icon_url", "put_icon"]
 
 
-def icon_url(status_id: str) -> str:
-    return f"/v1/statuses/{status_id}/icon"
+def icon_url(public_url: str, icon: Icon) -> str:
+    """The icon's public, content-addressed URL: the same bytes give the same URL, new bytes a
+    new one, so it can be cached for ever and read by any page without a token."""
+    return f"{public_url.rstrip('/')}/v1/icons/{icon.digest}"
 
 
 async def _status(uow: UnitOfWork, tenant: str, status_id: str) -> StoredStatus:
@@ -34,6 +36,7 @@ async def put_icon(
     *,
     if_match: str | None,
     now: datetime,
+    public_url: str,
 ) -> tuple[StoredStatus, Icon]:
     """Store the icon (checked from its content) and point the status's `icon_url` at it."""
     icon = check_icon(content, content_type)
@@ -42,7 +45,7 @@ async def put_icon(
     check_etag(if_match, etag(current.version))
     await uow.repo.save_icon(tenant, status_id, icon)
     stored = await uow.repo.replace_status(
-        tenant, current.status.model_copy(update={"icon_url": icon_url(status_id)})
+        tenant, current.status.model_copy(update={"icon_url": icon_url(public_url, icon)})
     )
     await publish_change(uow, owner, now)
     return stored, icon
@@ -67,6 +70,13 @@ async def delete_icon(
 async def get_icon(uow: UnitOfWork, tenant: str, status_id: str) -> Icon:
     await _status(uow, tenant, status_id)
     icon = await uow.repo.icon(tenant, status_id)
+    if icon is None:
+        raise not_found("icon")
+    return icon
+
+
+async def get_public_icon(uow: UnitOfWork, digest: str) -> Icon:
+    icon = await uow.repo.icon_by_digest(digest)
     if icon is None:
         raise not_found("icon")
     return icon
