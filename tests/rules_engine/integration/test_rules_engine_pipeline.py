@@ -30,7 +30,11 @@ from rules_support import (
 from cstatus.contracts import topics
 from cstatus.contracts.configuration import CountRule, FirstActivityRule, VelocityRule
 from cstatus.contracts.reservations import ReservationBooked, ReservationCancelled
-from cstatus.contracts.transactions import TransactionCompleted, TransactionRefunded
+from cstatus.contracts.transactions import (
+    PointsRedeemed,
+    TransactionCompleted,
+    TransactionRefunded,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -193,6 +197,71 @@ async def test_transactions_of_a_suspended_customer_are_outliers(
     assert "suspended" in outlier.data.reason
     await asyncio.sleep(0.5)
     assert len(outputs.of(topics.OUTLIERS, tenant)) == 1
+
+
+async def test_the_activity_summary_keeps_currencies_apart_and_lists_outliers(
+    engine: httpx.AsyncClient, publish: Any, outputs: Any
+) -> None:
+    """Issue 14 (SuiteSpot's "Info"): transactions, average spend per currency, last visit,
+    points earned / redeemed / balance, and the customer's outlier transactions."""
+    tenant, customer = new_tenant(), "cust-7"
+    assignment = Assignment(publish, engine, tenant)
+    lifecycle = config(
+        tenant,
+        "lifecycle",
+        status("active", 0, default=True, state="active"),
+        status("on-hold", 5, state="suspended"),
+    )
+    await publish(topics.CONFIG, lifecycle)
+    sales = [
+        ("tx-1", "100.00", "EUR", 10, NOW - timedelta(days=3)),
+        ("tx-2", "50.00", "EUR", 5, NOW - timedelta(days=2)),
+        ("tx-3", "30.00", "USD", None, NOW - timedelta(days=1)),
+    ]
+    for ref, amount, currency, points, at in sales:
+        sale = TransactionCompleted(
+            transaction_id=ref, amount=Decimal(amount), currency=currency, points_earned=points
+        )
+        await publish(topics.POS_TRANSACTIONS, event(sale, tenant, customer, at))
+    duplicate = TransactionCompleted(
+        transaction_id="tx-1", amount=Decimal("100.00"), currency="EUR", points_earned=10
+    )
+    await publish(topics.POS_TRANSACTIONS, event(duplicate, tenant, customer, NOW))
+    refund = TransactionRefunded(transaction_id="tx-2", amount=Decimal("20.00"))
+    await publish(topics.POS_TRANSACTIONS, event(refund, tenant, customer, NOW))
+    redeemed = PointsRedeemed(redemption_id="red-1", points=4)
+    await publish(topics.POS_TRANSACTIONS, event(redeemed, tenant, customer, NOW))
+    # The status change comes on another topic: let the sales above be recorded first.
+    await until(
+        lambda a: (
+            a.get("summary", {}).get("points_redeemed") == 4
+            and a["summary"]["transactions"] == 3
+            and a["summary"]["spend"][0]["spend"] == "130.00"
+        ),
+        assignment,
+        customer,
+    )
+    await assignment.apply(customer, "lifecycle", "on-hold", source="manual", state="suspended")
+    odd = TransactionCompleted(transaction_id="tx-odd", amount=Decimal("5.00"), currency="USD")
+    await publish(topics.POS_TRANSACTIONS, event(odd, tenant, customer, NOW))
+    await outputs.wait(topics.OUTLIERS, tenant, 1)
+
+    activity = await until(lambda a: a.get("summary", {}).get("outliers"), assignment, customer)
+    summary = activity["summary"]
+    assert summary["spend"] == [
+        {"currency": "EUR", "transactions": 2, "spend": "130.00", "average_spend": "65.00"},
+        {"currency": "USD", "transactions": 2, "spend": "35.00", "average_spend": "17.50"},
+    ]
+    assert summary["transactions"] == 4
+    assert (summary["points_earned"], summary["points_redeemed"], summary["points_balance"]) == (
+        15,
+        4,
+        11,
+    )
+    assert summary["last_visit"] is not None
+    [outlier] = summary["outliers"]
+    assert (outlier["transaction_id"], outlier["status_code"]) == ("tx-odd", "on-hold")
+    assert "suspended" in outlier["reason"]
 
 
 async def test_the_http_api_checks_roles_and_answers_problems(engine: httpx.AsyncClient) -> None:

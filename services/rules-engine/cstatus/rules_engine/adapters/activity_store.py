@@ -35,9 +35,9 @@ async def record_activity(
         return
     await conn.execute(
         "INSERT INTO activity"
-        " (tenant, customer, event_id, type, time, ref, amount, points, arrival_date)"
+        " (tenant, customer, event_id, type, time, ref, amount, points, arrival_date, currency)"
         " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
-        " $5::timestamptz[], $6::text[], $7::numeric[], $8::bigint[], $9::date[])"
+        " $5::timestamptz[], $6::text[], $7::numeric[], $8::bigint[], $9::date[], $10::text[])"
         " ON CONFLICT DO NOTHING",
         [t for t, _, _ in rows],
         [c for _, c, _ in rows],
@@ -48,6 +48,7 @@ async def record_activity(
         [e.amount for _, _, e in rows],
         [e.points for _, _, e in rows],
         [e.arrival_date for _, _, e in rows],
+        [e.currency for _, _, e in rows],
     )
 
 
@@ -69,6 +70,12 @@ async def erase_activity(conn: asyncpg.Connection, pairs: Sequence[tuple[str, st
         " FROM unnest($1::text[], $2::text[]) AS u(t, c), customers k"
         " WHERE a.tenant = u.t AND a.customer = u.c AND k.tenant = u.t AND k.customer = u.c"
         " AND k.erased_at IS NULL",
+        tenants,
+        customers,
+    )
+    await conn.execute(  # the transaction ids point into the POS's personal data
+        "DELETE FROM outliers o USING unnest($1::text[], $2::text[]) AS u(t, c)"
+        " WHERE o.tenant = u.t AND o.customer = u.c",
         tenants,
         customers,
     )

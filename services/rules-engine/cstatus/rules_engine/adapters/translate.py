@@ -79,7 +79,8 @@ def activity_of(event: CloudEvent[Any]) -> ActivityEvent | None:
     amount = data.amount if shape.amount else None
     points = getattr(data, shape.points) if shape.points is not None else None
     arrival = data.arrival_date if shape.arrival else None
-    return ActivityEvent(event.id, event.type, event.time, ref, amount, points, arrival)
+    currency = getattr(data, "currency", None)
+    return ActivityEvent(event.id, event.type, event.time, ref, amount, points, arrival, currency)
 
 
 def wire_explanation(explanation: Explanation) -> changes.Explanation:

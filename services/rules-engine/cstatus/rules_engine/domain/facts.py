@@ -50,6 +50,7 @@ class ActivityEvent:
     amount: Money | None = None
     points: int | None = None
     arrival_date: date | None = None
+    currency: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from cstatus.platform.http.problem import Problem
 from cstatus.platform.service import ServiceRuntime
 from cstatus.rules_engine.adapters.translate import wire_explanation
 from cstatus.rules_engine.domain.facts import CustomerFacts
+from cstatus.rules_engine.domain.summary import ActivitySummary
 from cstatus.rules_engine.domain.sweep_dates import sweep_day_refusal
 from cstatus.rules_engine.service.report import CategoryEvaluation, customer_activity
 from cstatus.rules_engine.service.sweep import SweepBusy, sweep_tenant
@@ -65,11 +66,68 @@ class EvaluationView(BaseModel):
     explanation: Explanation | None
 
 
+class SpendView(BaseModel):
+    currency: str | None
+    transactions: int
+    spend: str
+    """Sales minus refunds, in this currency."""
+    average_spend: str
+
+
+class OutlierView(BaseModel):
+    transaction_id: str
+    reason: str
+    status_code: str | None
+    flagged_at: datetime
+
+
+class SummaryView(BaseModel):
+    """The desk's view (SuiteSpot's "Info"): amounts per currency, never added across."""
+
+    transactions: int
+    spend: list[SpendView]
+    last_visit: datetime | None
+    points_earned: int
+    points_redeemed: int
+    points_balance: int
+    outliers: list[OutlierView]
+    """The most recent outlier transactions (at most 50)."""
+
+
 class ActivityView(BaseModel):
     customer_id: CustomerIdPath
     configured: bool
     facts: FactsView
+    summary: SummaryView
     evaluations: list[EvaluationView]
+
+
+def _summary(s: ActivitySummary) -> dict[str, Any]:
+    return {
+        "transactions": s.transactions,
+        "spend": [
+            {
+                "currency": x.currency,
+                "transactions": x.transactions,
+                "spend": str(x.net),
+                "average_spend": str(x.average),
+            }
+            for x in s.spend
+        ],
+        "last_visit": s.last_visit.isoformat() if s.last_visit else None,
+        "points_earned": s.points_earned,
+        "points_redeemed": s.points_redeemed,
+        "points_balance": s.points_balance,
+        "outliers": [
+            {
+                "transaction_id": o.transaction_id,
+                "reason": o.reason,
+                "status_code": o.status_code,
+                "flagged_at": o.flagged_at.isoformat(),
+            }
+            for o in s.outliers
+        ],
+    }
 
 
 def _facts(facts: CustomerFacts) -> dict[str, Any]:
@@ -122,6 +180,7 @@ def router(runtime: ServiceRuntime, clock: Callable[[], datetime]) -> APIRouter:
             "customer_id": customer_id,
             "configured": found.configured,
             "facts": _facts(found.facts),
+            "summary": _summary(found.summary),
             "evaluations": [_evaluation(e) for e in found.evaluations],
         }
 

@@ -36,6 +36,7 @@ from cstatus.rules_engine.adapters.activity_store import (
     record_activity,
     record_customers,
 )
+from cstatus.rules_engine.adapters.activity_summary import Outlier, record_outliers
 from cstatus.rules_engine.adapters.reevaluations import record_jobs
 from cstatus.rules_engine.adapters.translate import activity_of
 from cstatus.rules_engine.adapters.views import (
@@ -237,6 +238,7 @@ class BatchApplier:
         now: datetime,
     ) -> None:
         messages: list[OutboxMessage] = []
+        flagged: list[Outlier] = []
         for tenant in sorted({s.tenant for s in sales}):
             mine = [s for s in sales if s.tenant == tenant]
             known = rules.get(tenant, TenantRules(0, ()))
@@ -257,4 +259,6 @@ class BatchApplier:
                     messages.append(
                         _outlier(tenant, sale.subject, sale.id, data, now, sale.traceparent)
                     )
+                    flagged.append(Outlier(tenant, sale.subject, sale.id, data, now))
+        await record_outliers(conn, flagged)
         await enqueue(conn, self._schema, messages)
