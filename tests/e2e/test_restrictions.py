@@ -63,12 +63,14 @@ async def test_checks_and_restrictions_of_deleted_and_suspended_customers(
         "allowed": False,
         "must_prepay": False,
         "reasons": [_reason("suspended", "can_redeem")],
+        "warnings": [],
     }
     assert (await _check(tenant, "c-held", "transact"))["allowed"] is True
     assert await _check(tenant, "c-fine", "transact") == {
         "allowed": True,
         "must_prepay": False,
         "reasons": [],
+        "warnings": [],
     }
 
     held = await tenant.json("assignment", "/v1/customers/c-held/restrictions")

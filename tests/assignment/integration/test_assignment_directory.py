@@ -82,6 +82,8 @@ async def test_the_directory_searches_filters_and_pages(harness: Any) -> None:
 
     bad = await h.client.get("/v1/customers", params={"status": "vip"}, headers=viewer)
     assert (bad.status_code, bad.json()["code"]) == (422, "validation_failed")
+    nul = await h.client.get("/v1/customers", params={"q": "ada\x00"}, headers=viewer)
+    assert nul.status_code == 422, nul.text  # was a 500 from PostgreSQL
     other = await _ids(h, h.tenant(), q="ada")
     assert other == []
 

@@ -86,6 +86,8 @@ class Replica:
                 **self.env,
                 **_own_role(self.service, self.env.get("CSTATUS_PG_DSN", "")),
                 PORT_ENV[self.service]: str(self.port),
+                # icon URLs in the configuration point at where this replica really listens
+                "CSTATUS_STATUS_CONFIG_PUBLIC_URL": self.url,
                 "CSTATUS_FAILPOINT_DIR": str(self.failpoints),
             },
             stdout=log,

@@ -223,7 +223,8 @@ def document_problems(app: FastAPI, *, prefix: str = "/v1") -> None:
             for method, operation in operations.items():
                 responses = operation.setdefault("responses", {})
                 responses.pop("422", None)  # FastAPI's own shape, not what the API sends
-                for status in sorted(problems_of(method, operation)):
+                declared = {int(k) for k in responses if k.isdigit() and int(k) >= 400}
+                for status in sorted(problems_of(method, operation) | declared):
                     responses[str(status)] = {"description": _TITLES[status], "content": content}
         for name in ("HTTPValidationError", "ValidationError"):
             schemas.pop(name, None)

@@ -19,7 +19,7 @@ from cstatus.assignment.entrypoints.http_directory import parse_status_filters
 from cstatus.assignment.entrypoints.http_views import BulkJobView
 from cstatus.assignment.service.assignments import Assignments
 from cstatus.assignment.service.bulk import MAX_CUSTOMERS, TooMany, new_job_id, start_job
-from cstatus.contracts.fields import Code, CustomerId, Reason
+from cstatus.contracts.fields import PRINTABLE_PATTERN, Code, CustomerId, Reason
 from cstatus.platform.http.auth import Principal, require_roles
 from cstatus.platform.http.problem import Problem
 from cstatus.platform.service import ServiceRuntime
@@ -31,7 +31,7 @@ class BulkFilter(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     status: str | list[str] | None = None
-    q: str | None = Field(default=None, min_length=1, max_length=200)
+    q: str | None = Field(default=None, min_length=1, max_length=200, pattern=PRINTABLE_PATTERN)
     marketing: bool | None = None
     include_inactive: bool = False
 

@@ -20,6 +20,7 @@ from cstatus.assignment.entrypoints.http import languages
 from cstatus.assignment.entrypoints.http_views import DirectoryPage, StatusCounts
 from cstatus.assignment.service.assignments import Assignments
 from cstatus.assignment.service.queries import category_names, shown_status
+from cstatus.contracts.fields import PRINTABLE_PATTERN
 from cstatus.platform.http.auth import Principal, require_roles
 from cstatus.platform.http.params import CodeQuery
 from cstatus.platform.http.problem import Problem
@@ -28,6 +29,8 @@ from cstatus.platform.service import ServiceRuntime
 __all__ = ["directory_router", "parse_status_filters"]
 
 READERS = ("status:viewer", "status:agent", "status:admin", "status:system")
+SearchText = Annotated[str | None, Query(min_length=1, max_length=200, pattern=PRINTABLE_PATTERN)]
+"""No control characters (a NUL reached PostgreSQL and answered 500; found by schemathesis)."""
 
 
 def _invalid(value: str, reason: str) -> Problem:
@@ -108,7 +111,7 @@ def directory_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter
     async def list_customers(
         request: Request,
         principal: Principal = reader,
-        q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+        q: SearchText = None,
         status: Annotated[list[str] | None, Query(max_length=10)] = None,
         marketing: Annotated[
             bool | None, Query(description="true: who may receive marketing; false: who not")
@@ -139,12 +142,16 @@ def directory_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter
             "next_cursor": encode_cursor(page.next_after) if page.next_after else None,
         }
 
-    @router.get("/status-counts", response_model=StatusCounts)
+    @router.get(
+        "/status-counts",
+        response_model=StatusCounts,
+        responses={404: {"description": "the tenant has no such category"}},
+    )
     async def status_counts(
         request: Request,
         category: CodeQuery,
         principal: Principal = reader,
-        q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+        q: SearchText = None,
         status: Annotated[list[str] | None, Query(max_length=10)] = None,
         marketing: bool | None = None,
         include_inactive: bool = False,
