@@ -77,7 +77,12 @@ async def _level(api: Api, category_id: str, level: LoyaltyLevel) -> None:
         "priority": level.priority,
         "display_as": "name",
         "is_default": False,
-        "properties": {"implies_marketing_consent": level.code == "gold"},
+        "properties": {
+            # gold guests receive marketing unless they objected; bronze ones book at most
+            # twice a week (shown by the demo summary's counter answers)
+            "implies_marketing_consent": level.code == "gold",
+            "max_appointments": {"count": 2, "period_days": 7} if level.code == "bronze" else None,
+        },
     }
     path = f"/v1/categories/{category_id}/statuses"
     status = await api.ok("POST", "status-config", path, role=_ADMIN, json=body)

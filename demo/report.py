@@ -113,7 +113,7 @@ def render(summary: Summary) -> str:
         _RULE,
         f"Demo summary: tenant {summary.tenant}, {summary.customers} customers",
         _RULE,
-        "Customers per status (assignment directory)",
+        "Customers per status (assignment GET /v1/status-counts)",
         *_counts(summary),
         "",
         "Changes in the audit log: "
@@ -137,5 +137,11 @@ def render(summary: Summary) -> str:
     ]
     if len(summary.outliers) > 12:
         lines.append(f"  … and {len(summary.outliers) - 12} more")
+    lines += ["", "Counter answers (POST /v1/checks)"]
+    lines += [
+        f"  {a.customer:<11} {a.holds:<15} {a.question:<22} "
+        f"{'allowed' if a.allowed else 'refused'}{f' — {a.detail}' if a.detail else ''}"
+        for a in summary.answers
+    ]
     lines += ["", "Refusals", *_refusals(summary), "", *_where(summary), _RULE]
     return "\n".join(lines)

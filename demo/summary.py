@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from cstatus.contracts.envelope import CloudEvent
@@ -47,6 +48,17 @@ class Rejection:
 
 
 @dataclass(frozen=True, slots=True)
+class CounterAnswer:
+    customer: str
+    holds: str
+    """The status that matters for the question (category:status)."""
+    question: str
+    allowed: bool
+    detail: str
+    """The consent state, or the rules that refused, or the warnings."""
+
+
+@dataclass(frozen=True, slots=True)
 class Summary:
     tenant: str
     customers: int
@@ -65,6 +77,8 @@ class Summary:
     rejections: list[Rejection]
     acts: Acts
     sweep: dict[str, Any]
+    answers: list[CounterAnswer]
+    """What the counter and upstream systems are answered for a few customers (`/v1/checks`)."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -80,6 +94,7 @@ class Summary:
             "outliers": [asdict(o) for o in self.outliers],
             "refusals": [asdict(r) for r in self.refusals],
             "rejections": [asdict(r) for r in self.rejections],
+            "counter_answers": [asdict(a) for a in self.answers],
         }
 
 
@@ -105,15 +120,64 @@ async def _sources(api: Api) -> dict[str, int]:
     return dict(counted.most_common())
 
 
+async def _counts(api: Api, categories: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Customers per status of each category (inactive ones too), counted by the directory's
+    `/v1/status-counts` without paging through every customer."""
+    counts: dict[str, dict[str, int]] = {}
+    for category in categories:
+        params = {"category": category["code"], "include_inactive": "true"}
+        found = await api.ok("GET", "assignment", "/v1/status-counts", params=params)
+        counts[category["code"]] = {**found["counts"], "none": found["none"]}
+    return counts
+
+
+async def _answer(
+    api: Api, customer: str, holds: str, question: str, body: dict[str, Any]
+) -> CounterAnswer:
+    found = await api.ok(
+        "POST",
+        "assignment",
+        "/v1/checks",
+        role="status:system",
+        json={"customer_id": customer, **body},
+    )
+    details = [f"consent {found['consent']}"] if "consent" in found else []
+    details += [f"{r['category_code']}:{r['status_code']} {r['rule']}" for r in found["reasons"]]
+    details += [
+        f"warning {w['rule']} (usual staff {w['usual_staff_id']})" for w in found["warnings"]
+    ]
+    return CounterAnswer(customer, holds, question, found["allowed"], "; ".join(details))
+
+
+async def _counter_answers(api: Api, census: Census) -> list[CounterAnswer]:
+    """Marketing for two gold guests (gold implies consent unless they objected), and a
+    bronze guest's next booking against their two-a-week limit, today and in a week."""
+    answers = []
+    for customer in census.holders("loyalty", "gold")[:2]:
+        answers.append(
+            await _answer(api, customer, "loyalty:gold", "marketing?", {"action": "marketing"})
+        )
+    for customer in census.holders("loyalty", "bronze")[:1]:
+        for days in (0, 7):
+            day = (date.today() + timedelta(days=days)).isoformat()
+            answers.append(
+                await _answer(
+                    api,
+                    customer,
+                    "loyalty:bronze",
+                    f"book on {day}?",
+                    {"action": "book", "appointment_date": day},
+                )
+            )
+    return answers
+
+
 async def gather(
     api: Api, census: Census, acts: Acts, sweep: dict[str, Any], since_ms: int
 ) -> Summary:
     """Collect the summary from the services' APIs and the tenant's outliers and rejections."""
     categories = (await api.ok("GET", "status-config", "/v1/categories"))["items"]
-    counts = {
-        c["code"]: {(s or "none"): n for s, n in census.count(c["code"]).items()}
-        for c in categories
-    }
+    counts = await _counts(api, categories)
     path = f"/v1/customers/{acts.fraud_suspected}/history"
     history = await api.ok("GET", "audit", path, params={"order": "asc", "limit": 20})
     outliers = await read_since(OUTLIERS, CloudEvent[TransactionOutlier], api.tenant, since_ms)
@@ -144,4 +208,5 @@ async def gather(
         ],
         acts=acts,
         sweep=sweep,
+        answers=await _counter_answers(api, census),
     )

@@ -108,3 +108,22 @@ def test_the_printed_summary_says_what_happened_and_where_to_look(
     assert "why: velocity" in output
     assert f"make -s token ROLE=status:viewer TENANT={tenant}" in output
     assert "/openapi.json" in output and "make down" in output
+
+
+def test_the_summary_shows_the_counter_answers(demo_run: tuple[str, dict[str, Any]]) -> None:
+    """Gold implies marketing consent unless the guest objected; bronze books at most twice a
+    week: the summary asks both, as the counter would."""
+    output, summary = demo_run
+    answers = summary["counter_answers"]
+    gold = [a for a in answers if a["holds"] == "loyalty:gold"]
+    bronze = [a for a in answers if a["holds"] == "loyalty:bronze"]
+    assert gold and len(bronze) == 2
+    for answer in gold:
+        assert answer["question"] == "marketing?"
+        objected = "consent objected" in answer["detail"]
+        assert answer["allowed"] is not objected, answer
+    for answer in bronze:
+        assert answer["question"].startswith("book on ")
+        if not answer["allowed"]:
+            assert "loyalty:bronze max_appointments" in answer["detail"], answer
+    assert "Counter answers (POST /v1/checks)" in output
