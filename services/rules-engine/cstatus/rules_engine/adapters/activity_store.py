@@ -119,14 +119,14 @@ async def load_activity(
     conn: asyncpg.Connection, tenant: str, customers: Sequence[str]
 ) -> dict[str, list[ActivityEvent]]:
     rows = await conn.fetch(
-        "SELECT customer, event_id, type, time, ref, amount, points, arrival_date"
+        "SELECT customer, event_id, type, time, ref, amount, points, arrival_date, currency"
         " FROM activity WHERE tenant = $1 AND customer = ANY($2::text[])",
         tenant,
         list(customers),
     )
     found: dict[str, list[ActivityEvent]] = {}
     for r in rows:
-        event = ActivityEvent(r[1], r[2], r[3], r[4], r[5], r[6], r[7])
+        event = ActivityEvent(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8])
         found.setdefault(r[0], []).append(event)
     return found
 

@@ -36,7 +36,7 @@ from cstatus.rules_engine.adapters.activity_store import (
     record_activity,
     record_customers,
 )
-from cstatus.rules_engine.adapters.activity_summary import Outlier, record_outliers
+from cstatus.rules_engine.adapters.outliers import Outlier, record_outliers
 from cstatus.rules_engine.adapters.reevaluations import record_jobs
 from cstatus.rules_engine.adapters.translate import activity_of
 from cstatus.rules_engine.adapters.views import (

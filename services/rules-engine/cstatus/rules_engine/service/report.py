@@ -8,12 +8,12 @@ from datetime import datetime
 import asyncpg
 
 from cstatus.rules_engine.adapters.activity_store import load_activity
-from cstatus.rules_engine.adapters.activity_summary import activity_summary
+from cstatus.rules_engine.adapters.outliers import load_outliers
 from cstatus.rules_engine.adapters.views import load_holdings, load_rules
 from cstatus.rules_engine.domain.evaluate import Decision, evaluate
 from cstatus.rules_engine.domain.facts import CustomerFacts, fold
 from cstatus.rules_engine.domain.model import Current
-from cstatus.rules_engine.domain.summary import ActivitySummary
+from cstatus.rules_engine.domain.summary import ActivitySummary, summarize
 from cstatus.rules_engine.domain.velocity import points_by_metric
 
 __all__ = ["CategoryEvaluation", "CustomerActivity", "customer_activity"]
@@ -56,5 +56,5 @@ async def customer_activity(
         current = found.current if found is not None else Current(None)
         decision = evaluate(category, facts, current, now, points)
         evaluations.append(CategoryEvaluation(category.code, current, decision))
-    summary = await activity_summary(conn, tenant, customer)
+    summary = summarize(facts, events, await load_outliers(conn, tenant, customer))
     return CustomerActivity(customer, known, facts, rules is not None, tuple(evaluations), summary)
