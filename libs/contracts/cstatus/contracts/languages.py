@@ -7,7 +7,9 @@ first, then the same primary language (`de-AT` → `de`); if none fits, the tena
 
 from __future__ import annotations
 
-__all__ = ["choose_language", "parse_accept_language"]
+from collections.abc import Mapping, Sequence
+
+__all__ = ["choose_language", "parse_accept_language", "translated"]
 
 
 def parse_accept_language(header: str | None) -> list[str]:
@@ -42,3 +44,14 @@ def choose_language(available: list[str], wanted: list[str]) -> str | None:
             if candidate.lower().split("-")[0] == primary:
                 return candidate
     return None
+
+
+def translated(
+    name: str, names: Mapping[str, str], wanted: Sequence[str], default_language: str
+) -> str:
+    """`name` (in `default_language`) in the best language of `wanted` that `names` translates
+    it to; `name` itself when none fits."""
+    if not wanted or not names:
+        return name
+    chosen = choose_language([*names, default_language], list(wanted))
+    return names.get(chosen, name) if chosen else name

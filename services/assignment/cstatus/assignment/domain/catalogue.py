@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from cstatus.contracts.languages import choose_language
+from cstatus.contracts.languages import translated
 
 __all__ = [
     "AppointmentLimit",
@@ -42,17 +42,6 @@ class Properties:
     exclude_from_reports: bool = False
 
 
-def _translated(
-    name: str, names: Mapping[str, str], wanted: Sequence[str], default_language: str
-) -> str:
-    """The name in the best language of `wanted` (exact tag, then primary language), else the
-    default language's."""
-    if not wanted or not names:
-        return name
-    chosen = choose_language([*names, default_language], list(wanted))
-    return names.get(chosen, name) if chosen else name
-
-
 @dataclass(frozen=True, slots=True)
 class Status:
     code: str
@@ -69,7 +58,7 @@ class Status:
     """Translated names by language tag; `name` is in the tenant's default language."""
 
     def name_in(self, wanted: Sequence[str], default_language: str = "en") -> str:
-        return _translated(self.name, self.names, wanted, default_language)
+        return translated(self.name, self.names, wanted, default_language)
 
     @property
     def excluded_from_reports(self) -> bool:
@@ -88,7 +77,7 @@ class Category:
     names: Mapping[str, str] = field(default_factory=dict)
 
     def name_in(self, wanted: Sequence[str], default_language: str = "en") -> str:
-        return _translated(self.name or self.code, self.names, wanted, default_language)
+        return translated(self.name or self.code, self.names, wanted, default_language)
 
     @property
     def default_status(self) -> Status | None:

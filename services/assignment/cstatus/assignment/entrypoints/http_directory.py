@@ -69,15 +69,11 @@ def parse_status_filters(values: list[str]) -> tuple[tuple[str, tuple[str, ...]]
 
 
 def _row(item: dict[str, Any], catalogue: Catalogue, wanted: list[str]) -> dict[str, Any]:
-    held: dict[str, str | None] = dict(item["statuses"])
-    return {
-        **item,
-        "statuses": held,
-        "labels": {
-            code: shown_status(catalogue, code, status_code, wanted)
-            for code, status_code in held.items()
-        },
+    labels = {
+        code: shown_status(catalogue, code, status_code, wanted)
+        for code, status_code in item["statuses"].items()
     }
+    return {**item, "labels": labels}
 
 
 def directory_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
