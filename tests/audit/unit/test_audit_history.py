@@ -8,6 +8,7 @@ import pytest
 
 from cstatus.audit.domain.changes import LoggedChange, Status
 from cstatus.audit.domain.history import latest_per_category, timeline
+from cstatus.audit.domain.names import Names, in_language
 
 pytestmark = pytest.mark.unit
 
@@ -75,3 +76,18 @@ def test_timeline_reports_sequences_that_have_not_arrived() -> None:
     found = timeline([change("loyalty", 1, "a", 0, 1), change("loyalty", 4, "b", 3, 2)], T0)
     assert found["loyalty"].missing_sequences == (2, 3)
     assert found["loyalty"].periods[1].duration == timedelta(0)  # `now` before it: never negative
+
+
+def test_names_in_the_readers_language_fall_back_to_what_the_event_carried() -> None:
+    names = Names(
+        "en",
+        {"loyalty": {"names": {"de": "Treue"}, "statuses": {"gold": {"de": "Gold (de)"}}}},
+    )
+    logged = [change("loyalty", 1, "gold", 1, row=1), change("loyalty", 2, "silver", 2, row=2)]
+    assert [c.to.name for c in in_language(logged, names, ["de-AT"]) if c.to] == [
+        "Gold (de)",
+        "Silver",  # no German name for silver: the event's
+    ]
+    assert [c.to.name for c in in_language(logged, names, ["fr"]) if c.to] == ["Gold", "Silver"]
+    assert names.category("loyalty", ["de"], "Loyalty") == "Treue"
+    assert names.category("loyalty", ["en", "de"], "Loyalty") == "Loyalty"  # default first

@@ -9,14 +9,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+import asyncpg
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime
 
 from cstatus.audit.adapters.keys import key_state
 from cstatus.audit.adapters.log_reader import list_changes, list_profile_events, list_rejections
+from cstatus.audit.adapters.names_store import load_names
 from cstatus.audit.domain.changes import ChangeFilter, LoggedChange, Position
 from cstatus.audit.domain.cursor import InvalidCursor, decode_cursor, encode_cursor
 from cstatus.audit.domain.history import latest_per_category, timeline
+from cstatus.audit.domain.names import in_language
 from cstatus.audit.entrypoints.views import (
     AsOfStatusView,
     AsOfView,
@@ -30,6 +33,7 @@ from cstatus.audit.entrypoints.views import (
     RejectionView,
     TimelineView,
 )
+from cstatus.contracts.languages import parse_accept_language
 from cstatus.platform.http.auth import Principal, require_roles
 from cstatus.platform.http.params import CustomerIdPath
 from cstatus.platform.http.problem import Problem
@@ -78,6 +82,17 @@ def _check_range(since: datetime | None, until: datetime | None) -> None:
         )
 
 
+async def _named(
+    conn: asyncpg.Connection, tenant: str, request: Request, found: list[LoggedChange]
+) -> list[LoggedChange]:
+    """Status names in the language the reader asks for (`Accept-Language` by quality, `de-AT`
+    → `de` → the tenant's default), from the tenant's current translations."""
+    wanted = parse_accept_language(request.headers.get("accept-language"))
+    if not wanted or not found:
+        return found
+    return in_language(found, await load_names(conn, tenant), wanted)
+
+
 def router(runtime: ServiceRuntime) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["audit"])
     reader = Depends(require_roles(runtime.authenticate, *READ_ROLES))
@@ -85,6 +100,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     @api.get("/customers/{customer_id}/history", response_model=ChangePage)
     async def history(
         customer_id: CustomerIdPath,
+        request: Request,
         who: Principal = reader,
         category: Code = None,
         source: Source | None = None,
@@ -107,15 +123,17 @@ def router(runtime: ServiceRuntime) -> APIRouter:
                 limit=limit + 1,
                 descending=order == "desc",
             )
+            found = await _named(conn, who.tenant, request, found)
         return _page(found, limit)
 
     @api.get("/customers/{customer_id}/statuses/as-of", response_model=AsOfView)
     async def as_of(
-        customer_id: CustomerIdPath, time: AwareDatetime, who: Principal = reader
+        customer_id: CustomerIdPath, time: AwareDatetime, request: Request, who: Principal = reader
     ) -> AsOfView:
         """The status the customer held in each category at `time`."""
         async with runtime.pool.acquire() as conn:
             found = await list_changes(conn, who.tenant, customer=customer_id)
+            found = await _named(conn, who.tenant, request, found)
         statuses: dict[str, AsOfStatusView | None] = {}
         for code, change in latest_per_category(found, time).items():
             statuses[code] = (
@@ -135,12 +153,13 @@ def router(runtime: ServiceRuntime) -> APIRouter:
 
     @api.get("/customers/{customer_id}/timeline", response_model=TimelineView)
     async def customer_timeline(
-        customer_id: CustomerIdPath, who: Principal = reader
+        customer_id: CustomerIdPath, request: Request, who: Principal = reader
     ) -> TimelineView:
         """Each status the customer held: entered, left and how long."""
         now = datetime.now(UTC)
         async with runtime.pool.acquire() as conn:
             found = await list_changes(conn, who.tenant, customer=customer_id)
+            found = await _named(conn, who.tenant, request, found)
         return TimelineView(
             customer_id=customer_id,
             now=now,
@@ -196,6 +215,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
 
     @api.get("/changes", response_model=ChangePage)
     async def search(
+        request: Request,
         who: Principal = reader,
         category: Code = None,
         status: Code = None,
@@ -228,6 +248,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
                 limit=limit + 1,
                 descending=order == "desc",
             )
+            found = await _named(conn, who.tenant, request, found)
         return _page(found, limit)
 
     return api

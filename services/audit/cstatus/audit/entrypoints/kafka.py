@@ -23,6 +23,7 @@ TOPICS: tuple[str, ...] = (
     topics.STATUS_CHANGES,
     topics.REJECTIONS,
     topics.CRM_CUSTOMERS,
+    topics.CONFIG,
 )
 
 

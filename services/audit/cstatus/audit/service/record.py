@@ -13,7 +13,9 @@ import asyncpg
 
 from cstatus.audit.adapters.keys import erase_customer, keys_for_writing, tenant_secrets
 from cstatus.audit.adapters.log_writer import append_changes, append_profiles, append_rejections
+from cstatus.audit.adapters.names_store import save_names
 from cstatus.contracts.changes import StatusChanged
+from cstatus.contracts.configuration import ConfigPublished
 from cstatus.contracts.customers import CustomerErased, CustomerProfile
 from cstatus.contracts.envelope import CloudEvent
 from cstatus.contracts.rejections import StatusRejected
@@ -24,10 +26,14 @@ __all__ = ["record_events"]
 async def _write(conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]]) -> None:
     if not events:
         return
-    keys = await keys_for_writing(conn, [(e.tenant, e.subject) for e in events])
+    about_customers = [e for e in events if not isinstance(e.data, ConfigPublished)]
+    keys = await keys_for_writing(conn, [(e.tenant, e.subject) for e in about_customers])
     changes = [e for e in events if isinstance(e.data, StatusChanged)]
     rejections = [e for e in events if isinstance(e.data, StatusRejected)]
     profiles = [e for e in events if isinstance(e.data, CustomerProfile)]
+    configs = [e for e in events if isinstance(e.data, ConfigPublished)]
+    if configs:
+        await save_names(conn, cast(list[CloudEvent[ConfigPublished]], configs))
     if changes:
         secrets = await tenant_secrets(conn, {e.tenant for e in changes})
         await append_changes(conn, cast(list[CloudEvent[StatusChanged]], changes), keys, secrets)
