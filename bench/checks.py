@@ -19,7 +19,7 @@ import httpx
 from bench.stats import percentiles
 from bench.system import ROOT, System
 
-__all__ = ["measure_checks"]
+__all__ = ["Checks", "measure_checks"]
 
 LOADGEN = ROOT / "bench" / "loadgen"
 BINARY = ROOT / "bench" / ".build" / "loadgen"
@@ -101,6 +101,35 @@ async def _python(
     }
 
 
+class Checks:
+    """One load generator against one tenant's `POST /v1/checks`."""
+
+    def __init__(self, system: System, tenant: str, *, customers: int, prefix: str) -> None:
+        self.url = f"{system.assignment_url}/v1/checks"
+        self.token = system.token(tenant, "status:system")
+        self.customers = customers
+        self.prefix = prefix
+        self.binary = build_loadgen()
+
+    @property
+    def generator(self) -> str:
+        return "go" if self.binary is not None else "python"
+
+    async def run(self, rate: float, seconds: float) -> dict[str, Any]:
+        """Open-loop at `rate` req/s, or closed-loop with 32 workers when `rate` is 0."""
+        if self.binary is None:
+            return await _python(self.url, self.token, self.customers, self.prefix, rate, seconds)
+        args = [
+            f"-url={self.url}",
+            f"-token={self.token}",
+            f"-customers={self.customers}",
+            f"-prefix={self.prefix}",
+            f"-rate={rate}",
+            f"-duration={seconds}s",
+        ]
+        return await _go(self.binary, args, seconds + 60)
+
+
 async def measure_checks(
     system: System,
     tenant: str,
@@ -111,29 +140,16 @@ async def measure_checks(
     seconds: float,
     saturation_seconds: float,
 ) -> dict[str, Any]:
-    url = f"{system.assignment_url}/v1/checks"
-    token = system.token(tenant, "status:system")
-    binary = build_loadgen()
+    checks = Checks(system, tenant, customers=customers, prefix=prefix)
     runs: list[dict[str, Any]] = []
     plan = ((rate, max(1.0, seconds / 3)), (rate, seconds), (0.0, saturation_seconds))
     for run_rate, run_seconds in plan:  # the first run warms caches and connections up
-        if binary is not None:
-            args = [
-                f"-url={url}",
-                f"-token={token}",
-                f"-customers={customers}",
-                f"-prefix={prefix}",
-                f"-rate={run_rate}",
-                f"-duration={run_seconds}s",
-            ]
-            runs.append(await _go(binary, args, run_seconds + 60))
-        else:
-            runs.append(await _python(url, token, customers, prefix, run_rate, run_seconds))
+        runs.append(await checks.run(run_rate, run_seconds))
     _, constant, saturated = runs
     print(f"  checks at {rate:.0f}/s: {constant}", flush=True)
     print(f"  checks at saturation: {saturated}", flush=True)
     return {
-        "load_generator": "go" if binary is not None else "python",
+        "load_generator": checks.generator,
         "rate_req_per_s": rate,
         "achieved_req_per_s": constant["req_per_s"],
         "errors": constant["errors"] + saturated["errors"],

@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench import report
-from bench.checks import measure_checks
+from bench.checks import Checks, measure_checks
+from bench.knee import measure_knee
 from bench.latency import measure_latency
 from bench.machine import describe
 from bench.memory import MemorySampler
@@ -44,6 +45,8 @@ class Sizes:
 
 FULL = Sizes(5_000, 100_000, 20, 10, 1_000_000, 5_000_000)
 QUICK = Sizes(300, 3_000, 3, 2, 20_000, 100_000)
+KNEE_RATES = (1_000, 2_000, 4_000, 6_000, 8_000, 12_000, 16_000, 20_000)
+QUICK_KNEE_RATES = (200, 500)
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -59,6 +62,16 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--latency-rate", type=float, default=2_000, help="events/s")
     parser.add_argument("--change-fraction", type=float, default=0.05)
     parser.add_argument("--checks-rate", type=float, default=1_000, help="req/s")
+    parser.add_argument(
+        "--knee-rates",
+        help="events/s stepped up to find the latency knee (1000,2000,4000,6000,8000,12000,16000,20000)",
+    )
+    parser.add_argument(
+        "--under-load-rate",
+        type=float,
+        default=2_000,
+        help="events/s the pipeline carries while checks are measured under load",
+    )
     parser.add_argument("--keep-sweep-tenant", action="store_true", help="leave its rows in place")
     parser.add_argument(
         "--soak",
@@ -100,6 +113,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "quick": args.quick,
         "machine": describe(),
     }
+    rates = _knee_rates(args)
+    news = _NewCustomers()
     sampler = MemorySampler(system.pid_files())
     sampling = asyncio.create_task(sampler.run())
     try:
@@ -138,9 +153,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                         rate_per_s=args.latency_rate,
                         seconds=sizes.latency_seconds,
                         change_fraction=args.change_fraction,
-                        first_new=0,
+                        first_new=news.next,
                     )
-                    return {
+                    fixed = {
                         "rate_events_per_s": found.rate_per_s,
                         "achieved_events_per_s": round(found.achieved_rate_per_s, 1),
                         "events": found.events,
@@ -148,13 +163,30 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                         "changes_matched": found.matched,
                         **found.figures,
                     }
+                    news.used(found.probes)
+                    await offsets.settle(timeout_s=120)
+                    knee = await measure_knee(
+                        system,
+                        offsets,
+                        workload,
+                        existing=existing,
+                        rates=rates,
+                        seconds=sizes.latency_seconds,
+                        change_fraction=args.change_fraction,
+                        first_new=news.next,
+                    )
+                    news.used(sum(step["changes_expected"] for step in knee.steps))
+                    return fixed | {
+                        "knee_events_per_s": knee.knee_events_per_s,
+                        "knee_steps": knee.steps,
+                    }
 
                 await _guarded("latency", results, latency)
                 await offsets.settle(timeout_s=120)
             if "checks" in only:
 
                 async def checks() -> dict[str, Any]:
-                    return await measure_checks(
+                    alone = await measure_checks(
                         system,
                         workload.tenant,
                         customers=existing,
@@ -162,6 +194,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                         rate=args.checks_rate,
                         seconds=sizes.checks_seconds,
                         saturation_seconds=sizes.checks_seconds,
+                    )
+                    return alone | await _checks_under_load(
+                        system, offsets, workload, args, sizes, existing, news
                     )
 
                 await _guarded("checks", results, checks)
@@ -187,6 +222,64 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     results["targets"] = report.verdicts(results)
     return results
+
+
+class _NewCustomers:
+    """The next index of a never-seen customer: each measurement's first bookings are new."""
+
+    def __init__(self) -> None:
+        self.next = 0
+
+    def used(self, count: int) -> None:
+        self.next += count
+
+
+def _knee_rates(args: argparse.Namespace) -> tuple[float, ...]:
+    if args.knee_rates:
+        return tuple(float(r) for r in args.knee_rates.split(","))
+    return QUICK_KNEE_RATES if args.quick else KNEE_RATES
+
+
+async def _checks_under_load(
+    system: System,
+    offsets: Offsets,
+    workload: Workload,
+    args: argparse.Namespace,
+    sizes: Sizes,
+    existing: int,
+    news: _NewCustomers,
+) -> dict[str, Any]:
+    """`/v1/checks` at --checks-rate while the pipeline carries --under-load-rate events/s
+    (`checks.under_load_p99_ms`, SPEC §3 v2): the checks start a second after the events, so
+    they meet the batches in flight, and stop before them."""
+    checks = Checks(system, workload.tenant, customers=existing, prefix="c")
+    seconds = sizes.checks_seconds
+    events = asyncio.create_task(
+        measure_latency(
+            system,
+            offsets,
+            workload,
+            existing=existing,
+            rate_per_s=args.under_load_rate,
+            seconds=seconds + 2,
+            change_fraction=args.change_fraction,
+            first_new=news.next,
+        )
+    )
+    await asyncio.sleep(1)
+    loaded = await checks.run(args.checks_rate, seconds)
+    pipeline = await events
+    news.used(pipeline.probes)
+    await offsets.settle(timeout_s=120)
+    print(f"  checks at {args.checks_rate:.0f}/s under load: {loaded}", flush=True)
+    return {
+        "under_load_events_per_s": round(pipeline.achieved_rate_per_s, 1),
+        "under_load_req_per_s": loaded["req_per_s"],
+        "under_load_errors": loaded["errors"],
+        "under_load_p50_ms": loaded.get("p50_ms"),
+        "under_load_p99_ms": loaded.get("p99_ms"),
+        "under_load_event_p99_ms": pipeline.figures.get("p99_ms"),
+    }
 
 
 async def soak(args: argparse.Namespace) -> dict[str, Any]:
