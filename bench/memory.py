@@ -1,4 +1,4 @@
-"""Resident memory of the four service processes (pids from .stack/services/*.child, the processes the supervisor runs), sampled from
+"""Resident memory of the service processes (pids from .stack/services/*.child, the processes the supervisor runs), sampled from
 /proc while the bench loads them: the peak VmRSS seen, and the kernel's VmHWM (peak since start)."""
 
 from __future__ import annotations
@@ -7,6 +7,9 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from bench.system import SERVICES
 
 __all__ = ["MemorySampler"]
 
@@ -61,11 +64,21 @@ class MemorySampler:
             self.sample()
             await asyncio.sleep(self.interval_s)
 
-    def figures(self) -> dict[str, dict[str, float]]:
-        return {
+    def figures(self) -> dict[str, dict[str, Any]]:
+        """Per process; and per service of several processes (`rules-engine-2` is one of
+        `rules-engine`'s) its largest, with each process's figure under `processes`."""
+        each = {
             name: {
                 "rss_mib": round(self.peak_rss_kib[name] / 1024, 1),
                 "vm_hwm_mib": round(self.hwm_kib.get(name, 0) / 1024, 1),
             }
             for name in sorted(self.peak_rss_kib)
         }
+        found: dict[str, dict[str, Any]] = {}
+        for service in SERVICES:
+            mine = {n: f for n, f in each.items() if n == service or n.startswith(service + "-")}
+            if not mine:
+                continue
+            largest = max(mine.values(), key=lambda f: f["rss_mib"])
+            found[service] = dict(largest) | ({"processes": mine} if len(mine) > 1 else {})
+        return found

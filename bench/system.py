@@ -61,7 +61,10 @@ class System:
         run_dir = Path(os.environ.get("CSTATUS_STACK_DIR", ROOT / ".stack")) / "services"
         # services.sh runs each service under a supervisor (`<name>.pid`); the service process
         # itself, whose memory is measured, is `<name>.child`.
-        return {name: run_dir / f"{name}.child" for name in SERVICES}
+        # Some services run more than one process (`assignment-worker`, `rules-engine-2`): each
+        # is measured by its own name.
+        found = {path.stem: path for path in sorted(run_dir.glob("*.child"))}
+        return found or {name: run_dir / f"{name}.child" for name in SERVICES}
 
 
 def _loyalty_statuses() -> list[dict[str, object]]:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Starts, stops and reports the four services as background processes on 127.0.0.1:8081-8084,
-# each under a small supervisor that starts it again when it dies (back-off 1 s doubling to 30 s,
+# Starts, stops and reports the four services as background processes on 127.0.0.1 (their APIs on
+# 8081-8084, the extra processes of two of them on 8092-8093, see below), each under a supervisor that starts it again when it dies (back-off 1 s doubling to 30 s,
 # reset after a minute of running), as Kubernetes restarts a pod; `status` shows the restarts.
 #   deploy/local/services.sh up|down|status
 # Needs the stack (deploy/local/stack.sh up) and the virtualenv (make setup). Logs and pid files live
@@ -13,13 +13,28 @@ python="${PYTHON:-$root/.venv/bin/python}"
 run_dir="$state/services"
 log_dir="$state/logs"
 
-# name:module:port
-services=(
-  "status-config:cstatus.status_config:${CSTATUS_STATUS_CONFIG_HTTP_PORT:-8081}"
-  "assignment:cstatus.assignment:${CSTATUS_ASSIGNMENT_HTTP_PORT:-8082}"
-  "rules-engine:cstatus.rules_engine:${CSTATUS_RULES_ENGINE_HTTP_PORT:-8083}"
-  "audit:cstatus.audit:${CSTATUS_AUDIT_HTTP_PORT:-8084}"
-)
+# The processes, name:module:port:settings. Two services run more than one process (as replicas
+# do on Kubernetes; issue 13): the rules engine two consumers of its group, sharing the input
+# partitions over both cores; assignment one process that serves the API and checks but joins no
+# group (CSTATUS_ASSIGNMENT_CONSUME=false), so a check never waits behind a batch, and one worker
+# that consumes. CSTATUS_LOCAL_PROCESSES=single runs one process per service instead.
+if [[ "${CSTATUS_LOCAL_PROCESSES:-split}" == "single" ]]; then
+  services=(
+    "status-config:cstatus.status_config:${CSTATUS_STATUS_CONFIG_HTTP_PORT:-8081}:"
+    "assignment:cstatus.assignment:${CSTATUS_ASSIGNMENT_HTTP_PORT:-8082}:"
+    "rules-engine:cstatus.rules_engine:${CSTATUS_RULES_ENGINE_HTTP_PORT:-8083}:"
+    "audit:cstatus.audit:${CSTATUS_AUDIT_HTTP_PORT:-8084}:"
+  )
+else
+  services=(
+    "status-config:cstatus.status_config:${CSTATUS_STATUS_CONFIG_HTTP_PORT:-8081}:"
+    "assignment:cstatus.assignment:${CSTATUS_ASSIGNMENT_HTTP_PORT:-8082}:CONSUME=false"
+    "assignment-worker:cstatus.assignment:${CSTATUS_ASSIGNMENT_WORKER_HTTP_PORT:-8092}:"
+    "rules-engine:cstatus.rules_engine:${CSTATUS_RULES_ENGINE_HTTP_PORT:-8083}:"
+    "rules-engine-2:cstatus.rules_engine:${CSTATUS_RULES_ENGINE_2_HTTP_PORT:-8093}:"
+    "audit:cstatus.audit:${CSTATUS_AUDIT_HTTP_PORT:-8084}:"
+  )
+fi
 
 # The public development JWT secret is accepted only where CSTATUS_ENV says so explicitly.
 export CSTATUS_ENV="${CSTATUS_ENV:-development}"
@@ -57,21 +72,25 @@ up() {
   [[ -x "$python" ]] || { say "no virtualenv at $python: run 'make setup' first"; exit 1; }
   mkdir -p "$run_dir" "$log_dir"
   for entry in "${services[@]}"; do
-    IFS=: read -r name module port <<<"$entry"
+    IFS=: read -r name module port setting <<<"$entry"
     if running "$name"; then say "$name: already running (pid $(cat "$run_dir/$name.pid"))"; continue; fi
     # Each service logs in as its own role; migrations run as the schemas' owner (cstatus).
-    role="cstatus_${name//-/_}"
+    service="${module#cstatus.}"
+    prefix="CSTATUS_${service^^}_"
+    role="cstatus_${service}"
+    extra=("${prefix}HTTP_PORT=$port")
+    [[ -n "$setting" ]] && extra+=("${prefix}${setting}")
     owner_dsn="${CSTATUS_PG_MIGRATION_DSN:-${CSTATUS_PG_DSN:-postgresql://cstatus:cstatus@127.0.0.1:${CSTATUS_PG_PORT:-5432}/cstatus}}"
     service_dsn="${owner_dsn/\/\/cstatus:/\/\/$role:}"
     rm -f "$run_dir/$name.stop" "$run_dir/$name.child"
-    CSTATUS_PG_DSN="$service_dsn" CSTATUS_PG_MIGRATION_DSN="$owner_dsn" \
+    env CSTATUS_PG_DSN="$service_dsn" CSTATUS_PG_MIGRATION_DSN="$owner_dsn" "${extra[@]}" \
       nohup bash -c "$(declare -f supervise); python='$python' run_dir='$run_dir' \
         log_dir='$log_dir' supervise '$name' '$module'" >/dev/null 2>&1 &
     echo $! >"$run_dir/$name.pid"
     say "$name: starting on :$port (log $log_dir/$name.log)"
   done
   for entry in "${services[@]}"; do
-    IFS=: read -r name module port <<<"$entry"
+    IFS=: read -r name module port _ <<<"$entry"
     deadline=$((SECONDS + ${CSTATUS_SERVICE_START_TIMEOUT:-90}))
     until ready "$port"; do
       if ! running "$name" || (($(restarts "$name") >= 3)); then
@@ -89,10 +108,13 @@ up() {
 }
 
 down() {
-  for entry in "${services[@]}"; do
-    IFS=: read -r name _ _ <<<"$entry"
+  # Every process a pid file names, whichever layout started it.
+  local pidfile name pid child
+  for pidfile in "$run_dir"/*.pid; do
+    [[ -e "$pidfile" ]] || continue
+    name="$(basename "$pidfile" .pid)"
     if running "$name"; then
-      pid="$(cat "$run_dir/$name.pid")"
+      pid="$(cat "$pidfile")"
       touch "$run_dir/$name.stop"  # the supervisor lets it go
       child="$(cat "$run_dir/$name.child" 2>/dev/null || true)"
       if [[ -n "$child" ]]; then
@@ -110,7 +132,7 @@ down() {
 
 status() {
   for entry in "${services[@]}"; do
-    IFS=: read -r name _ port <<<"$entry"
+    IFS=: read -r name _ port _ <<<"$entry"
     if running "$name" && ready "$port"; then say "$name: ready on :$port ($(restarts "$name") restarts)"
     elif running "$name"; then say "$name: running, not ready, on :$port ($(restarts "$name") restarts)"
     else say "$name: stopped"; fi

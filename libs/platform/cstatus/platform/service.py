@@ -105,6 +105,8 @@ class ServiceRuntime:
         self.broker = create_broker(settings.kafka, client_id=name, registry=self.registry)
         self._migrations = migrations
         self._subscriptions = tuple(subscriptions)
+        self._consuming = self._subscriptions if settings.consume else ()
+        """The groups this process joins: none in a process that only serves (`consume=false`)."""
         self.produces = tuple(produces)
         """The topics the service publishes to (its AsyncAPI document's send operations)."""
         self._handlers: dict[str, BatchHandler] = {}
@@ -114,7 +116,7 @@ class ServiceRuntime:
         self._background: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = []
         self.relay: OutboxRelay | None = None
         self._kafka_attached = False
-        for sub in self._subscriptions:
+        for sub in self._consuming:
             self._subscribe(sub)
 
     @property
@@ -152,7 +154,7 @@ class ServiceRuntime:
         else:
             await self._await_migrations(self._pool)
         self._redis = connect_redis(self.settings.redis)
-        for sub in self._subscriptions:
+        for sub in self._consuming:
             dead_letters = DeadLetters(group=sub.group_id, outbox=(self._pool, self.schema))
             self._handlers[sub.group_id] = sub.build(self, dead_letters)
         for name, work in self._background:
@@ -252,12 +254,12 @@ class ServiceRuntime:
         assert self._pool is not None
         self.relay = OutboxRelay(self._pool, self.schema, self.producer)
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
-        if self._subscriptions:
+        if self._consuming:
             lag = LagMonitor(
                 self.settings.kafka.bootstrap,
                 {
                     self.settings.kafka.group_prefix + s.group_id: s.topics
-                    for s in self._subscriptions
+                    for s in self._consuming
                 },
                 self.registry,
             )

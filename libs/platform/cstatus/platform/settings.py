@@ -153,6 +153,11 @@ class ServiceSettings(BaseSettings):
     service_name: str = "cstatus"
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+    consume: bool = Field(
+        True,
+        description="consume the service's topics (false: a process that serves HTTP and relays"
+        " its outbox but takes no partitions, e.g. checks kept apart from batch work)",
+    )
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     postgres: PostgresSettings = Field(default_factory=PostgresSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)
