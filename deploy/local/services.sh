@@ -28,7 +28,8 @@ if [[ "${CSTATUS_LOCAL_PROCESSES:-split}" == "single" ]]; then
 else
   services=(
     "status-config:cstatus.status_config:${CSTATUS_STATUS_CONFIG_HTTP_PORT:-8081}:"
-    "assignment:cstatus.assignment:${CSTATUS_ASSIGNMENT_HTTP_PORT:-8082}:CONSUME=false"
+    "assignment:cstatus.assignment:${CSTATUS_ASSIGNMENT_HTTP_PORT:-8082}:CONSUME=false,HTTP_REUSE_PORT=true"
+    "assignment-api-2:cstatus.assignment:${CSTATUS_ASSIGNMENT_HTTP_PORT:-8082}:CONSUME=false,HTTP_REUSE_PORT=true"
     "assignment-worker:cstatus.assignment:${CSTATUS_ASSIGNMENT_WORKER_HTTP_PORT:-8092}:"
     "rules-engine:cstatus.rules_engine:${CSTATUS_RULES_ENGINE_HTTP_PORT:-8083}:"
     "rules-engine-2:cstatus.rules_engine:${CSTATUS_RULES_ENGINE_2_HTTP_PORT:-8093}:"
@@ -79,7 +80,8 @@ up() {
     prefix="CSTATUS_${service^^}_"
     role="cstatus_${service}"
     extra=("${prefix}HTTP_PORT=$port")
-    [[ -n "$setting" ]] && extra+=("${prefix}${setting}")
+    IFS=, read -ra settings <<<"$setting"
+    for one in "${settings[@]}"; do extra+=("${prefix}${one}"); done
     owner_dsn="${CSTATUS_PG_MIGRATION_DSN:-${CSTATUS_PG_DSN:-postgresql://cstatus:cstatus@127.0.0.1:${CSTATUS_PG_PORT:-5432}/cstatus}}"
     service_dsn="${owner_dsn/\/\/cstatus:/\/\/$role:}"
     rm -f "$run_dir/$name.stop" "$run_dir/$name.child"

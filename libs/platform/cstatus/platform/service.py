@@ -33,13 +33,14 @@ from cstatus.platform.db.migrations import (
     load_migrations,
     platform_migrations,
 )
-from cstatus.platform.db.pool import create_pool
+from cstatus.platform.db.pool import create_pool, create_read_pool
 from cstatus.platform.db.relay import OutboxRelay
 from cstatus.platform.db.retention import INBOX, run_retention
 from cstatus.platform.http.asyncapi import asyncapi_document
 from cstatus.platform.http.auth import Authenticator
 from cstatus.platform.http.body_limit import DEFAULT_BODY_LIMIT, BodyLimit
 from cstatus.platform.http.health import health_router
+from cstatus.platform.http.lean_route import LeanRoute, LeanRoutes
 from cstatus.platform.http.problem import document_problems, install_problem_handlers
 from cstatus.platform.http.trace_context import TraceContext
 from cstatus.platform.kafka.broker import create_broker, subscribe_batch
@@ -87,8 +88,10 @@ class ServiceRuntime:
         migrations: Path,
         subscriptions: Sequence[Subscription] = (),
         produces: Sequence[str] = (),
+        read_pool: bool = False,
     ) -> None:
         self.settings = settings
+        self._wants_read_pool = read_pool
         self.name = name
         self.schema = schema
         self.registry = CollectorRegistry()
@@ -111,6 +114,7 @@ class ServiceRuntime:
         """The topics the service publishes to (its AsyncAPI document's send operations)."""
         self._handlers: dict[str, BatchHandler] = {}
         self._pool: asyncpg.Pool | None = None
+        self._read_pool: asyncpg.Pool | None = None
         self._redis: aioredis.Redis | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._background: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = []
@@ -124,6 +128,12 @@ class ServiceRuntime:
         if self._pool is None:
             raise RuntimeError(f"{self.name} has not started")
         return self._pool
+
+    @property
+    def read_pool(self) -> asyncpg.Pool:
+        """The pool of hot single-statement reads (`create_read_pool`), if the service asked
+        for one; else the main pool."""
+        return self._read_pool if self._read_pool is not None else self.pool
 
     @property
     def redis(self) -> aioredis.Redis:
@@ -153,6 +163,8 @@ class ServiceRuntime:
             await self._migrate(await self._pool.fetchval("SELECT current_user"))
         else:
             await self._await_migrations(self._pool)
+        if self._wants_read_pool:
+            self._read_pool = await create_read_pool(self.settings.postgres, schema=self.schema)
         self._redis = connect_redis(self.settings.redis)
         for sub in self._consuming:
             dead_letters = DeadLetters(group=sub.group_id, outbox=(self._pool, self.schema))
@@ -257,10 +269,7 @@ class ServiceRuntime:
         if self._consuming:
             lag = LagMonitor(
                 self.settings.kafka.bootstrap,
-                {
-                    self.settings.kafka.group_prefix + s.group_id: s.topics
-                    for s in self._consuming
-                },
+                {self.settings.kafka.group_prefix + s.group_id: s.topics for s in self._consuming},
                 self.registry,
             )
             self._tasks.append(asyncio.create_task(lag.run(), name=f"{self.name}-lag"))
@@ -278,14 +287,16 @@ class ServiceRuntime:
         self._kafka_attached = False
         if self._redis is not None:
             await self._redis.aclose()
-        if self._pool is not None:
+        for pool in (self._read_pool, self._pool):
+            if pool is None:
+                continue
             # Bounded too: close() waits for every acquired connection to come back.
             try:
                 async with asyncio.timeout(STOP_TIMEOUT_S):
-                    await self._pool.close()
+                    await pool.close()
             except TimeoutError:
                 log.warning("PostgreSQL pool did not close in time; terminating its connections")
-                self._pool.terminate()
+                pool.terminate()
 
     async def _check_postgres(self) -> object:
         return await self.pool.fetchval("SELECT 1")
@@ -308,9 +319,12 @@ class ServiceRuntime:
         title: str,
         routers: Sequence[APIRouter] = (),
         body_limit: Callable[[str], int] = lambda _path: DEFAULT_BODY_LIMIT,
+        lean_routes: Sequence[LeanRoute] = (),
     ) -> FastAPI:
         """The service's HTTP app: its routers, health, metrics and problem+json errors; request
-        bodies over `body_limit(path)` bytes are refused (413) before anything reads them."""
+        bodies over `body_limit(path)` bytes are refused (413) before anything reads them.
+        `lean_routes` serve the plain case of a hot endpoint that a router also declares
+        (`cstatus.platform.http.lean_route`)."""
 
         @contextlib.asynccontextmanager
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -346,6 +360,8 @@ class ServiceRuntime:
             app.include_router(router)
         document_problems(app)
         app.state.runtime = self
+        if lean_routes:  # innermost of ours: the trace context, timer and body limit apply
+            app.add_middleware(LeanRoutes, routes=tuple(lean_routes), auth=self.authenticate)
         app.add_middleware(TraceContext)
         app.add_middleware(RequestTimer, registry=self.registry)
         app.add_middleware(BodyLimit, limit_for=body_limit)  # outermost: before auth and parsing

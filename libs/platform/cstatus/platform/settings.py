@@ -79,6 +79,9 @@ class PostgresSettings(BaseSettings):
     )
     pool_min: int = Field(1, ge=1)
     pool_max: int = Field(10, ge=1)
+    read_pool_max: int = Field(
+        4, ge=1, description="connections of the pool for hot single-statement reads (checks)"
+    )
     command_timeout_s: float = Field(
         30.0, gt=0, le=3600, description="a statement not answered by then fails (and is retried)"
     )
@@ -153,6 +156,9 @@ class ServiceSettings(BaseSettings):
     service_name: str = "cstatus"
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+    http_reuse_port: bool = Field(
+        False, description="bind the port shared (SO_REUSEPORT) with other processes of the service"
+    )
     consume: bool = Field(
         True,
         description="consume the service's topics (false: a process that serves HTTP and relays"

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache
 from cstatus.assignment.entrypoints import kafka
-from cstatus.assignment.entrypoints.http import customer_router
+from cstatus.assignment.entrypoints.http import Restrictions, check_route, customer_router
 from cstatus.assignment.entrypoints.http_bulk import bulk_router
 from cstatus.assignment.entrypoints.http_directory import directory_router
 from cstatus.assignment.service.assignments import Assignments
@@ -42,15 +42,18 @@ def create_app(settings: AssignmentSettings) -> FastAPI:
         migrations=MIGRATIONS,
         subscriptions=[kafka.subscription(service), kafka.bulk_subscription(service)],
         produces=(topics.STATUS_CHANGES, topics.SNAPSHOTS, topics.REJECTIONS, topics.BULK),
+        read_pool=True,  # a check's version read
     )
+    restrictions = Restrictions(runtime, service)
     app = runtime.create_app(
         title="Assignment",
         routers=[
             directory_router(runtime, service),
-            customer_router(runtime, service),
+            customer_router(runtime, service, restrictions),
             bulk_router(runtime, service),
         ],
         body_limit=_body_limit,
+        lean_routes=[check_route(restrictions)],
     )
 
     async def pin_expiry() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import socket
 import sys
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -24,8 +25,20 @@ __all__ = ["main", "serve"]
 S = TypeVar("S", bound=ServiceSettings)
 
 
-def serve(app: FastAPI, *, host: str, port: int) -> None:
-    uvicorn.run(
+def _shared_socket(host: str, port: int) -> socket.socket:
+    """A listening socket that other processes may bind too (SO_REUSEPORT): the kernel spreads
+    the connections over them, so several processes of a service serve one port."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
+
+
+def serve(app: FastAPI, *, host: str, port: int, reuse_port: bool = False) -> None:
+    config = uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -34,6 +47,8 @@ def serve(app: FastAPI, *, host: str, port: int) -> None:
         lifespan="on",
         timeout_graceful_shutdown=30,
     )
+    server = uvicorn.Server(config)
+    server.run(sockets=[_shared_socket(host, port)] if reuse_port else None)
 
 
 def main(
@@ -57,7 +72,12 @@ def main(
         schema = app.state.runtime.schema
         print(f"{name}: schema {schema}: {len(applied)} migrations applied", *applied, sep="\n  ")
         return 0
-    serve(app, host=settings.http_host, port=settings.http_port)
+    serve(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        reuse_port=settings.http_reuse_port,
+    )
     return 0
 
 

@@ -25,6 +25,7 @@ from cstatus.assignment.service.queries import (
 from cstatus.contracts.fields import Code, CustomerId, Reason, TextId
 from cstatus.contracts.languages import parse_accept_language
 from cstatus.platform.http.auth import Principal, require_roles
+from cstatus.platform.http.lean_route import LeanRoute
 from cstatus.platform.http.params import CodePath, CustomerIdPath
 from cstatus.platform.http.problem import Problem
 from cstatus.platform.service import ServiceRuntime
@@ -92,19 +93,66 @@ def refusal(decision: Refused) -> Problem:
     return Problem(status, decision.message, code=decision.code)
 
 
-def customer_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
+class Restrictions:
+    """The process's restrictions reader, built on first use: the pools and Redis exist only
+    once the app has started."""
+
+    def __init__(self, runtime: ServiceRuntime, service: Assignments) -> None:
+        self._runtime = runtime
+        self._service = service
+        self._reader: RestrictionsReader | None = None
+
+    def __call__(self) -> RestrictionsReader:
+        if self._reader is None:
+            runtime = self._runtime
+            cache = RestrictionsCache(runtime.redis, runtime.schema)
+            self._reader = RestrictionsReader(
+                self._service, runtime.pool, cache, reads=runtime.read_pool
+            )
+        return self._reader
+
+
+async def answer_check(reader: RestrictionsReader, tenant: str, body: CheckBody) -> bytes:
+    """The JSON answer of `POST /v1/checks` (the router's route and its lean twin share it)."""
+    now = datetime.now(UTC)
+    entry = await reader.get(tenant, body.customer_id, now)
+    usual = (
+        await reader.usual_staff(tenant, body.customer_id)
+        if body.staff_id is not None
+        and body.action in STAFF_ACTIONS
+        and entry.restrictions.staff_change_warning
+        else None
+    )
+    result = check(
+        entry.restrictions,
+        body.action,
+        service_code=body.service_code,
+        appointments=entry.appointments,
+        appointment_date=body.appointment_date,
+        staff_id=body.staff_id,
+        usual_staff_id=usual,
+        today=now.date(),
+    )
+    # The hot path of upstream systems: encoded once, without a second validation pass.
+    return json.dumps(check_json(result)).encode()
+
+
+def check_route(restrictions: Restrictions) -> LeanRoute:
+    """`POST /v1/checks` served lean (`cstatus.platform.http.lean_route`): the plain case of the
+    route below, without FastAPI's routing and dependency layers."""
+
+    async def answer(principal: Principal, body: CheckBody) -> bytes:
+        return await answer_check(restrictions(), principal.tenant, body)
+
+    return LeanRoute("POST", "/v1/checks", frozenset(READERS), CheckBody, answer)
+
+
+def customer_router(
+    runtime: ServiceRuntime, service: Assignments, restrictions: Restrictions
+) -> APIRouter:
     router = APIRouter(prefix="/v1")
     reader = Depends(require_roles(runtime.authenticate, *READERS))
     changer = Depends(require_roles(runtime.authenticate, "status:agent", "status:system"))
-
-    built: list[RestrictionsReader] = []
-
-    def restrictions() -> RestrictionsReader:
-        """Built on first use: the pool and Redis exist only once the app has started."""
-        if not built:
-            cache = RestrictionsCache(runtime.redis, runtime.schema)
-            built.append(RestrictionsReader(service, runtime.pool, cache))
-        return built[0]
 
     @router.get("/customers/{customer_id}", response_model=CustomerView)
     async def get_customer(
@@ -242,27 +290,7 @@ def customer_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
 
     @router.post("/checks", response_model=CheckAnswer)
     async def post_check(body: CheckBody, principal: Principal = reader) -> Response:
-        now = datetime.now(UTC)
-        reader = restrictions()
-        entry = await reader.get(principal.tenant, body.customer_id, now)
-        usual = (
-            await reader.usual_staff(principal.tenant, body.customer_id)
-            if body.staff_id is not None
-            and body.action in STAFF_ACTIONS
-            and entry.restrictions.staff_change_warning
-            else None
-        )
-        result = check(
-            entry.restrictions,
-            body.action,
-            service_code=body.service_code,
-            appointments=entry.appointments,
-            appointment_date=body.appointment_date,
-            staff_id=body.staff_id,
-            usual_staff_id=usual,
-            today=now.date(),
-        )
-        # The hot path of upstream systems: encoded once, without a second validation pass.
-        return Response(json.dumps(check_json(result)), media_type="application/json")
+        answer = await answer_check(restrictions(), principal.tenant, body)
+        return Response(answer, media_type="application/json")
 
     return router

@@ -1,8 +1,9 @@
-"""Read side: a customer's detail, and its restrictions served from Redis (rebuilt from PostgreSQL)."""
+"""Read side: a customer's detail, and its restrictions served from this process's memory or Redis
+once proven current (rebuilt from PostgreSQL)."""
 
 from __future__ import annotations
 
-import asyncio
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -19,8 +20,10 @@ from cstatus.assignment.domain.restrictions import (
 )
 from cstatus.assignment.service.assignments import Assignments
 from cstatus.assignment.service.batch import APPOINTMENT_HORIZON
+from cstatus.platform import caches
 
 __all__ = [
+    "LOCAL_ENTRIES",
     "RestrictionsReader",
     "category_names",
     "check_json",
@@ -28,6 +31,10 @@ __all__ = [
     "held_status",
     "shown_status",
 ]
+
+LOCAL_ENTRIES = 20_000
+"""Restrictions kept in a process's memory (a few hundred bytes each): the customers a counter
+or POS asks about again within minutes."""
 
 
 def shown_status(
@@ -108,22 +115,53 @@ async def customer_detail(
 
 
 class RestrictionsReader:
-    """Always current (SPEC §1 v2, freshness): a Redis entry is served only when its customer
-    and configuration versions are the committed ones (one primary-key read of PostgreSQL, beside
-    the Redis read); otherwise the restrictions are computed from PostgreSQL and cached again."""
+    """Always current (SPEC §1 v2, freshness): an entry is served only when its customer and
+    configuration versions are the committed ones — one primary-key read of PostgreSQL per check,
+    on a pool whose connections are returned without a reset round trip. The entry comes from
+    this process's memory (a bounded LRU of `local_entries`, `cstatus_cache_entries{cache=
+    "restrictions_local"}`), else from Redis, else it is computed from PostgreSQL and cached in
+    both. A stale entry anywhere costs a recomputation, never a wrong answer."""
 
-    def __init__(self, service: Assignments, pool: asyncpg.Pool, cache: RestrictionsCache) -> None:
+    def __init__(
+        self,
+        service: Assignments,
+        pool: asyncpg.Pool,
+        cache: RestrictionsCache,
+        *,
+        reads: asyncpg.Pool | None = None,
+        local_entries: int = LOCAL_ENTRIES,
+    ) -> None:
         self._service = service
         self._pool = pool
+        self._reads = reads or pool
         self.cache = cache
+        self._local: OrderedDict[tuple[str, str], CachedRestrictions] = OrderedDict()
+        self._local_entries = local_entries
+        caches.register("restrictions_local", lambda: len(self._local), local_entries)
 
     async def get(self, tenant: str, customer: str, now: datetime) -> CachedRestrictions:
-        cached, committed = await asyncio.gather(
-            self.cache.get(tenant, customer),
-            self._service.repo.versions(self._pool, tenant, customer),
-        )
+        committed = await self._service.repo.versions(self._reads, tenant, customer)
+        key = (tenant, customer)
+        local = self._local.get(key)
+        if local is not None and (local.version, local.config_version) == committed:
+            self._local.move_to_end(key)
+            return local
+        cached = await self.cache.get(tenant, customer)
         if cached is not None and (cached.version, cached.config_version) == committed:
+            self._remember(key, cached)
             return cached
+        entry = await self._compute(tenant, customer, now)
+        if entry.version > 0:  # a customer never seen is not worth keeping
+            self._remember(key, entry)
+        return entry
+
+    def _remember(self, key: tuple[str, str], entry: CachedRestrictions) -> None:
+        self._local[key] = entry
+        self._local.move_to_end(key)
+        while len(self._local) > self._local_entries:
+            self._local.popitem(last=False)
+
+    async def _compute(self, tenant: str, customer: str, now: datetime) -> CachedRestrictions:
         s = self._service
         async with self._pool.acquire() as conn:
             catalogue = await s.config.load(conn, tenant)
