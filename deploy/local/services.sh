@@ -48,11 +48,11 @@ restarts() { cat "$run_dir/$1.restarts" 2>/dev/null || echo 0; }
 
 # supervise NAME MODULE: run the service, and again whenever it exits, until NAME.stop exists.
 supervise() {
-  local name=$1 module=$2 backoff=1 count=0 started child rc
+  local name=$1 module=$2 niceness=${3:-0} backoff=1 count=0 started child rc
   echo 0 >"$run_dir/$name.restarts"
   while [[ ! -f "$run_dir/$name.stop" ]]; do
     started=$SECONDS
-    "$python" -m "$module" >>"$log_dir/$name.log" 2>&1 </dev/null &
+    nice -n "$niceness" "$python" -m "$module" >>"$log_dir/$name.log" 2>&1 </dev/null &
     child=$!
     echo "$child" >"$run_dir/$name.child"
     wait "$child" && rc=0 || rc=$?
@@ -80,6 +80,13 @@ up() {
     prefix="CSTATUS_${service^^}_"
     role="cstatus_${service}"
     extra=("${prefix}HTTP_PORT=$port")
+    # Processes that consume run at a lower CPU priority (CSTATUS_LOCAL_BATCH_NICE, default 10)
+    # than the ones serving the API: on a shared box a check must not queue for the CPU behind
+    # batch work (on Kubernetes, separate pods and CPU requests do this).
+    niceness=0
+    if [[ "$setting" != *CONSUME=false* && "$name" != status-config ]]; then
+      niceness="${CSTATUS_LOCAL_BATCH_NICE:-10}"
+    fi
     IFS=, read -ra settings <<<"$setting"
     for one in "${settings[@]}"; do extra+=("${prefix}${one}"); done
     owner_dsn="${CSTATUS_PG_MIGRATION_DSN:-${CSTATUS_PG_DSN:-postgresql://cstatus:cstatus@127.0.0.1:${CSTATUS_PG_PORT:-5432}/cstatus}}"
@@ -87,7 +94,7 @@ up() {
     rm -f "$run_dir/$name.stop" "$run_dir/$name.child"
     env CSTATUS_PG_DSN="$service_dsn" CSTATUS_PG_MIGRATION_DSN="$owner_dsn" "${extra[@]}" \
       nohup bash -c "$(declare -f supervise); python='$python' run_dir='$run_dir' \
-        log_dir='$log_dir' supervise '$name' '$module'" >/dev/null 2>&1 &
+        log_dir='$log_dir' supervise '$name' '$module' '$niceness'" >/dev/null 2>&1 &
     echo $! >"$run_dir/$name.pid"
     say "$name: starting on :$port (log $log_dir/$name.log)"
   done
