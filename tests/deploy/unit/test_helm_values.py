@@ -53,6 +53,10 @@ def test_consumer_groups_and_replica_caps_match_the_services() -> None:
     assert services["rules-engine"]["consumerGroups"] == [rules_kafka.CONSUMER]
     assert services["audit"]["consumerGroups"] == [audit_kafka.CONSUMER]
     assert services["status-config"]["consumerGroups"] == []
+    # the API-only pods of assignment join no group and leave its schema to the other entry
+    api = services["assignment-api"]
+    assert (api["consumerGroups"], api["consume"], api["migrate"]) == ([], False, False)
+    assert (api["module"], api["prefix"]) == (services["assignment"]["module"], "ASSIGNMENT")
     partitions = {t.name: t.partitions for t in ALL_TOPICS}
     for name, topics in (
         ("assignment", assignment_kafka.TOPICS),

@@ -29,6 +29,9 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 - {name: CSTATUS_LOG_LEVEL, value: {{ $v.telemetry.logLevel | quote }}}
 - {name: CSTATUS_{{ .svc.prefix }}_HTTP_HOST, value: "0.0.0.0"}
 - {name: CSTATUS_{{ .svc.prefix }}_HTTP_PORT, value: {{ .svc.port | quote }}}
+{{- if and (hasKey .svc "consume") (not .svc.consume) }}
+- {name: CSTATUS_{{ .svc.prefix }}_CONSUME, value: "false"}
+{{- end }}
 {{- if eq .name "status-config" }}
 - {name: CSTATUS_STATUS_CONFIG_PUBLIC_URL, value: {{ $v.publicUrl | default (printf "http://%s:%v" (include "cstatus.fullname" .) .svc.port) | quote }}}
 {{- end }}
