@@ -112,7 +112,7 @@ class CloudEvent(ContractModel, Generic[DataT]):
             bad = [
                 name
                 for name in value
-                if name not in _MEMBERS
+                if name not in _KNOWN  # the usual attributes: no regex for them
                 and not (isinstance(name, str) and _ATTRIBUTE_NAME.match(name))
             ]
             if bad:
@@ -133,6 +133,11 @@ class CloudEvent(ContractModel, Generic[DataT]):
         if expected and self.type != expected:
             raise ValueError(f"type {self.type!r} does not match its data ({expected!r})")
         return self
+
+
+_KNOWN = _MEMBERS | frozenset(CloudEvent.model_fields)
+"""Names that need no check: the members and the attributes this version defines (each follows
+the rule)."""
 
 
 class CommandEvent(CloudEvent[DataT], Generic[DataT]):
