@@ -20,7 +20,33 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from cstatus.contracts import topics
 from cstatus.driver.publisher import Publisher
 
-__all__ = ["Output", "OutputReader", "Platform", "eventually", "open_platform"]
+__all__ = [
+    "EXTRA_PROCESSES",
+    "Output",
+    "OutputReader",
+    "Platform",
+    "eventually",
+    "metrics_of",
+    "open_platform",
+]
+
+EXTRA_PROCESSES = {
+    "assignment": ("http://127.0.0.1:8092",),
+    "rules-engine": ("http://127.0.0.1:8093",),
+}
+"""What `deploy/local/services.sh` runs beside each service's API process (unless
+CSTATUS_LOCAL_PROCESSES is `single`): assignment's consuming worker, the second rules engine."""
+
+
+async def metrics_of(http: httpx.AsyncClient, service: str, base: str) -> str:
+    """The `/metrics` of every process of a service that answers, one after the other: what a
+    consumer counted is in the process that consumed it."""
+    texts = [(await http.get(base + "/metrics")).text]
+    for extra in EXTRA_PROCESSES.get(service, ()):
+        with contextlib.suppress(httpx.HTTPError):  # not there: one process per service
+            texts.append((await http.get(extra + "/metrics", timeout=2)).text)
+    return "\n".join(texts)
+
 
 T = TypeVar("T")
 

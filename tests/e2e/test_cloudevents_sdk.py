@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from cloudevents.http import CloudEvent as SdkEvent
 from cloudevents.kafka import KafkaMessage, to_binary, to_structured
-from support import Platform
+from support import Platform, metrics_of
 from tenants import Tenant
 
 from cstatus.contracts import topics
@@ -61,7 +61,7 @@ async def test_sdk_events_in_both_modes_move_statuses_and_newer_types_are_skippe
     ]
     assert mine == []
     for service in ("rules-engine", "assignment"):  # what was tolerated, for operators
-        metrics = (await platform.http.get(platform.urls[service] + "/metrics")).text
+        metrics = await metrics_of(platform.http, service, platform.urls[service])
         assert (
             'cstatus_event_fields_ignored_total{field="room_type",type="reservation.booked"}'
             in metrics

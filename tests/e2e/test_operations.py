@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from support import metrics_of
 
 pytestmark = pytest.mark.e2e
 
@@ -45,8 +46,8 @@ def _expressions() -> dict[str, str]:
 
 async def test_every_metric_of_the_alerts_and_the_dashboard_is_exported(platform: Any) -> None:
     exported: set[str] = set()
-    for url in platform.urls.values():
-        text = (await platform.http.get(url + "/metrics")).text
+    for service, url in platform.urls.items():
+        text = await metrics_of(platform.http, service, url)
         exported |= {_family(n) for n in re.findall(r"^# TYPE (\S+)", text, re.MULTILINE)}
     missing = {
         where: sorted(_family(n) for n in _metric_names(expr) if _family(n) not in exported)

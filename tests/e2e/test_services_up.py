@@ -6,19 +6,16 @@ import contextlib
 
 import httpx
 import pytest
+from support import EXTRA_PROCESSES
 
 pytestmark = pytest.mark.e2e
 
 CONSUMING = {"assignment", "rules-engine", "audit"}
-EXTRA_PROCESSES = {"assignment": "http://127.0.0.1:8092", "rules-engine": "http://127.0.0.1:8093"}
-"""What `deploy/local/services.sh` runs beside the API process (unless CSTATUS_LOCAL_PROCESSES
-is `single`)."""
 
 
 def _metrics_of_processes(name: str, base: str) -> list[str]:
     texts = [httpx.get(f"{base}/metrics").text]
-    extra = EXTRA_PROCESSES.get(name)
-    if extra is not None:
+    for extra in EXTRA_PROCESSES.get(name, ()):
         with contextlib.suppress(httpx.HTTPError):  # not there: one process per service
             texts.append(httpx.get(f"{extra}/metrics", timeout=2).text)
     return texts
