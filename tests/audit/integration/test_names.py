@@ -90,6 +90,10 @@ async def test_history_speaks_the_readers_language(audit: Any) -> None:
     assert as_of.json()["statuses"]["loyalty"]["name"] == "Gold (de)"
     search = await audit.client.get("/v1/changes", params={"category": "loyalty"}, headers=german)
     assert [c["to"]["name"] for c in search.json()["items"]] == ["Silber", "Gold (de)"]
+    stored = await audit.pg.fetchval(
+        f"SELECT jsonb_typeof(document) FROM {audit.schema}.names WHERE tenant = $1", tenant
+    )
+    assert stored == "object"  # a JSON document, not a string holding one
     # the configuration event is no customer: no key was made for the tenant's id
     keys = await audit.pg.fetchval(
         f"SELECT count(*) FROM {audit.schema}.customer_keys WHERE tenant = $1 AND customer_id = $1",

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from typing import Any
 
 import asyncpg
 
@@ -29,7 +27,7 @@ async def save_names(
             data.tenant,
             data.version,
             data.config.default_language,
-            json.dumps(names_document(data.config)),
+            names_document(data.config),  # the pool's jsonb codec encodes it
         )
 
 
@@ -39,7 +37,4 @@ async def load_names(conn: asyncpg.Connection | asyncpg.Pool, tenant: str) -> Na
     )
     if row is None:
         return Names()
-    document: Any = row["document"]
-    if isinstance(document, str):
-        document = json.loads(document)
-    return Names(row["default_language"], document)
+    return Names(row["default_language"], row["document"])
