@@ -85,12 +85,10 @@ class Authenticator:
         return known[0]
 
     async def verify(self, token: str) -> Principal:
-        known = self._verified.get(token)
+        known = self.known(token)
         if known is not None:
-            principal, expires = known
-            if time.time() < expires:
-                return principal
-            del self._verified[token]
+            return known
+        self._verified.pop(token, None)  # expired, or never seen
         key, algorithm = await self._key_and_algorithm(token)
         principal, expires = self._verify(token, key, algorithm)
         if len(self._verified) >= self.CACHE_SIZE:
