@@ -90,7 +90,12 @@ async def test_a_status_change_is_one_trace_across_the_four_processes(
                 assert reply.status_code == 201, reply.text
 
                 def config_traced(spans: list[ReceivedSpan]) -> bool:
-                    return {"status-config", "assignment"} <= set(_by_service(spans))
+                    # Spans are exported as they end: the request's server span ends after the
+                    # inner spans it encloses, so wait for it too, not only for one span each.
+                    found = _by_service(spans)
+                    return "assignment" in found and any(
+                        s.parent_span_id == config_span for s in found.get("status-config", [])
+                    )
 
                 config_spans = await eventually(
                     lambda: _now(otlp.of_trace(config_trace)), config_traced, "config trace"
@@ -128,17 +133,23 @@ async def test_a_status_change_is_one_trace_across_the_four_processes(
                 )
 
                 def whole(spans: list[ReceivedSpan]) -> bool:
-                    return {"rules-engine", "assignment", "audit"} <= set(_by_service(spans))
+                    # Every span of the chain must have arrived, not only one per service:
+                    # a parent ends (and is exported) after its children.
+                    return any(
+                        _chain(spans, s)[-1].parent_span_id == booking_span
+                        for s in spans
+                        if s.service == "audit"
+                    )
 
                 spans = await eventually(
                     lambda: _now(otlp.of_trace(booking_trace)), whole, "booking trace", timeout_s=60
                 )
-                by_id = {s.span_id: s for s in spans}
-                audit = next(s for s in spans if s.service == "audit")
-                chain = [audit]
-                while chain[-1].parent_span_id in by_id:
-                    chain.append(by_id[chain[-1].parent_span_id])
-                assert chain[-1].parent_span_id == booking_span
+                audit = next(
+                    s
+                    for s in spans
+                    if s.service == "audit" and _chain(spans, s)[-1].parent_span_id == booking_span
+                )
+                chain = _chain(spans, audit)
                 services = [s.service for s in reversed(chain)]
                 assert services[0] == "rules-engine" and services[-1] == "audit", services
                 assert "assignment" in services
@@ -158,6 +169,15 @@ async def test_a_status_change_is_one_trace_across_the_four_processes(
                 assert client and client[0]["traceparent"].split("-")[1] == booking_trace
         finally:
             await cluster.stop()
+
+
+def _chain(spans: list[ReceivedSpan], last: ReceivedSpan) -> list[ReceivedSpan]:
+    """`last` and its ancestors among `spans`, nearest first."""
+    by_id = {s.span_id: s for s in spans}
+    chain = [last]
+    while chain[-1].parent_span_id in by_id:
+        chain.append(by_id[chain[-1].parent_span_id])
+    return chain
 
 
 async def _now(value: Any) -> Any:
