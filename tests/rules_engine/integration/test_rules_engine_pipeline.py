@@ -69,6 +69,9 @@ async def test_lead_becomes_client_on_a_first_booking_and_stays_after_cancelling
     assert proposal.subject == customer
     assert proposal.data.explanation.rule == "first_activity"
     assert proposal.data.explanation.event_ids == (booked.id,)
+    # The decision names the configuration version it used (SPEC 1.9), in its explanation too.
+    assert proposal.data.explanation.config_version == proposal.data.config_version
+    assert proposal.data.config_version == relationship.data.version
 
     await assignment.apply(customer, "relationship", "client")
     cancelled = event(ReservationCancelled(reservation_id="r-1"), tenant, customer)

@@ -58,6 +58,12 @@ class Explanation(ContractModel):
     window: str | None = Field(default=None, max_length=128)
     event_ids: tuple[TextId, ...] = Field(default=(), max_length=1000)
     details: dict[str, JsonValue] = Field(default_factory=dict)
+    config_version: int | None = Field(
+        default=None,
+        ge=0,
+        description="the tenant's configuration version the rules engine decided with: "
+        "status-config's GET /v1/config/history/{version} answers which rules those were",
+    )
 
 
 class StatusChanged(EventData):

@@ -83,11 +83,14 @@ def activity_of(event: CloudEvent[Any]) -> ActivityEvent | None:
     return ActivityEvent(event.id, event.type, event.time, ref, amount, points, arrival, currency)
 
 
-def wire_explanation(explanation: Explanation) -> changes.Explanation:
+def wire_explanation(
+    explanation: Explanation, config_version: int | None = None
+) -> changes.Explanation:
     return changes.Explanation(
         rule=explanation.rule,
         value=explanation.value,
         window=explanation.window,
         event_ids=explanation.event_ids[:MAX_EVENT_IDS],
         details=dict(explanation.details),
+        config_version=config_version,
     )

@@ -146,7 +146,7 @@ def _message(
         proposal_id=proposal_id,
         category_code=decision.category_code,
         status_code=decision.status_code,
-        explanation=wire_explanation(decision.explanation),
+        explanation=wire_explanation(decision.explanation, version),
         evaluated_at=now,
         based_on_sequence=proposal.based_on,
         config_version=version,

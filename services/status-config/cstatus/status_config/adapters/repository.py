@@ -6,12 +6,19 @@ replace bumps the row's version (its ETag).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import asyncpg
 
 from cstatus.contracts.configuration import CategoryConfig, StatusConfig
-from cstatus.status_config.domain.model import Icon, StoredCategory, StoredStatus, Tenant
+from cstatus.status_config.domain.model import (
+    HistoryEntry,
+    Icon,
+    StoredCategory,
+    StoredStatus,
+    Tenant,
+)
 
 __all__ = ["PostgresConfigRepository"]
 
@@ -172,3 +179,40 @@ class PostgresConfigRepository:
         await self._conn.execute(
             "DELETE FROM icons WHERE tenant = $1 AND status_id = $2", tenant, status_id
         )
+
+    async def record_version(
+        self, tenant: str, version: int, at: datetime, actor: str, document: dict[str, Any]
+    ) -> None:
+        await self._conn.execute(
+            "INSERT INTO config_history (tenant, version, changed_at, actor, document)"
+            " VALUES ($1, $2, $3, $4, $5)",
+            tenant,
+            version,
+            at,
+            actor,
+            document,
+        )
+
+    async def history(
+        self, tenant: str, *, before_version: int | None, limit: int
+    ) -> list[HistoryEntry]:
+        """Newest first; each entry with the document of the version before it appended last
+        when there is one (so the caller can compute what the oldest entry changed)."""
+        rows = await self._conn.fetch(
+            "SELECT version, changed_at, actor, document FROM config_history"
+            " WHERE tenant = $1 AND ($2::bigint IS NULL OR version < $2)"
+            " ORDER BY version DESC LIMIT $3",
+            tenant,
+            before_version,
+            limit,
+        )
+        return [HistoryEntry(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def version(self, tenant: str, version: int) -> HistoryEntry | None:
+        row = await self._conn.fetchrow(
+            "SELECT version, changed_at, actor, document FROM config_history"
+            " WHERE tenant = $1 AND version = $2",
+            tenant,
+            version,
+        )
+        return None if row is None else HistoryEntry(row[0], row[1], row[2], row[3])

@@ -8,10 +8,11 @@ what is published.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from cstatus.contracts.configuration import CategoryConfig, StatusConfig
 
-__all__ = ["Icon", "StoredCategory", "StoredStatus", "Tenant"]
+__all__ = ["Edit", "HistoryEntry", "Icon", "StoredCategory", "StoredStatus", "Tenant"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +53,21 @@ class Icon:
     @property
     def digest(self) -> str:
         return self.etag.strip('"')
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Who makes a configuration change, and when: kept with the version it creates."""
+
+    at: datetime
+    actor: str
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One configuration version as it was published, and who made it when."""
+
+    version: int
+    at: datetime
+    actor: str
+    document: dict[str, object]

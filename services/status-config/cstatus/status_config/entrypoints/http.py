@@ -4,7 +4,7 @@
 # dependency aliases are local to the router factory.
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from fastapi.responses import JSONResponse
 
 from cstatus.contracts.configuration import Translation
@@ -22,11 +22,14 @@ from cstatus.status_config.entrypoints.views import (
     CategoryList,
     CategoryView,
     ConfigurationView,
+    HistoryList,
     Reader,
     TenantView,
+    VersionView,
     category_view,
+    history_view,
 )
-from cstatus.status_config.service import categories, tenants
+from cstatus.status_config.service import categories, history, tenants
 
 __all__ = ["configuration_router"]
 
@@ -56,7 +59,7 @@ def configuration_router(api: Api) -> APIRouter:
                 who.tenant,
                 default_language=body.default_language,
                 seed_defaults=body.seed_defaults,
-                now=api.clock(),
+                edit=api.edit(who),
             )
         return answer(tenant_body(tenant), status_code=201 if created else 200)
 
@@ -73,6 +76,40 @@ def configuration_router(api: Api) -> APIRouter:
             published = await tenants.get_configuration(uow, who.tenant)
         return answer(published.model_dump(mode="json"), version=published.version)
 
+    @router.get("/v1/config/history", response_model=HistoryList)
+    async def read_history(
+        who: Reading,
+        before_version: Annotated[int | None, Query(ge=1)] = None,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    ) -> JSONResponse:
+        """Every configuration change, newest first: who made it, when, and what it changed
+        (each changed rule, status or category before and after)."""
+        async with api.unit_of_work() as uow:
+            found = await history.configuration_history(
+                uow, who.tenant, before_version=before_version, limit=limit
+            )
+        last = found[-1][0].version if len(found) == limit else None
+        return answer(
+            {
+                "items": [history_view(entry, changes) for entry, changes in found],
+                "next_before_version": last if last is not None and last > 1 else None,
+            }
+        )
+
+    @router.get("/v1/config/history/{version}", response_model=VersionView)
+    async def read_version(version: Annotated[int, Path(ge=1)], who: Reading) -> JSONResponse:
+        """A configuration version whole: the rules an automatic decision naming it used."""
+        async with api.unit_of_work() as uow:
+            entry = await history.configuration_version(uow, who.tenant, version)
+        return answer(
+            {
+                "version": entry.version,
+                "changed_at": entry.at.isoformat(),
+                "actor": entry.actor,
+                "config": entry.document,
+            }
+        )
+
     @router.get("/v1/categories", response_model=CategoryList)
     async def list_categories(who: Reading, accept_language: AcceptLanguage = None) -> JSONResponse:
         async with api.unit_of_work() as uow:
@@ -84,7 +121,7 @@ def configuration_router(api: Api) -> APIRouter:
     async def create_category(body: CategoryIn, who: Admin) -> JSONResponse:
         async with api.unit_of_work() as uow:
             stored = await categories.create_category(
-                uow, who.tenant, body.model_dump(exclude_none=True), now=api.clock()
+                uow, who.tenant, body.model_dump(exclude_none=True), edit=api.edit(who)
             )
             reader = Reader.of(await tenants.reading_tenant(uow, who.tenant), None)
         return answer(
@@ -115,7 +152,7 @@ def configuration_router(api: Api) -> APIRouter:
                 category_id,
                 body.model_dump(exclude_unset=True),
                 if_match=if_match,
-                now=api.clock(),
+                edit=api.edit(who),
             )
             reader = Reader.of(await tenants.reading_tenant(uow, who.tenant), None)
             _, statuses = await categories.get_category(uow, who.tenant, category_id)
@@ -126,7 +163,7 @@ def configuration_router(api: Api) -> APIRouter:
         """Refused (409 `archive_first`) unless the category is archived."""
         async with api.unit_of_work() as uow:
             await categories.delete_category(
-                uow, who.tenant, category_id, if_match=if_match, now=api.clock()
+                uow, who.tenant, category_id, if_match=if_match, edit=api.edit(who)
             )
         return Response(status_code=204)
 
@@ -166,7 +203,7 @@ def configuration_router(api: Api) -> APIRouter:
                 language,
                 translation,
                 if_match=if_match,
-                now=api.clock(),
+                edit=api.edit(who),
             )
             reader = Reader.of(await tenants.reading_tenant(uow, who.tenant), None)
             _, statuses = await categories.get_category(uow, who.tenant, category_id)

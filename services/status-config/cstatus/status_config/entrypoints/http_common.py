@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from cstatus.platform.http.auth import Principal, require_roles
 from cstatus.platform.http.problem import problem_response
 from cstatus.status_config.domain.errors import ConfigError
+from cstatus.status_config.domain.model import Edit
 from cstatus.status_config.domain.validation import etag
 from cstatus.status_config.service.ports import UnitOfWorkFactory
 
@@ -32,6 +33,10 @@ class Api:
     authenticate: Authenticate
     clock: Callable[[], datetime]
     public_url: str = "http://127.0.0.1:8081"
+
+    def edit(self, who: Principal) -> Edit:
+        """A change made now by the caller (the token's subject)."""
+        return Edit(at=self.clock(), actor=who.subject)
 
     @property
     def admin(self) -> Authenticate:

@@ -77,7 +77,7 @@ def statuses_router(api: Api) -> APIRouter:
         """A status; its properties start from its system_state's defaults, then `properties`."""
         async with api.unit_of_work() as uow:
             stored = await statuses.create_status(
-                uow, who.tenant, category_id, body.model_dump(exclude_none=True), now=api.clock()
+                uow, who.tenant, category_id, body.model_dump(exclude_none=True), edit=api.edit(who)
             )
         response = await shown(stored, who, 201)
         response.headers["Location"] = f"/v1/statuses/{stored.id}"
@@ -105,7 +105,7 @@ def statuses_router(api: Api) -> APIRouter:
                 status_id,
                 body.model_dump(exclude_unset=True),
                 if_match=if_match,
-                now=api.clock(),
+                edit=api.edit(who),
             )
         return await shown(stored, who)
 
@@ -114,7 +114,7 @@ def statuses_router(api: Api) -> APIRouter:
         """Refused (409 `archive_first`) unless the status is archived."""
         async with api.unit_of_work() as uow:
             await statuses.delete_status(
-                uow, who.tenant, status_id, if_match=if_match, now=api.clock()
+                uow, who.tenant, status_id, if_match=if_match, edit=api.edit(who)
             )
         return Response(status_code=204)
 
@@ -130,7 +130,7 @@ def statuses_router(api: Api) -> APIRouter:
                 status_id,
                 body.model_dump(exclude_none=True),
                 if_match=if_match,
-                now=api.clock(),
+                edit=api.edit(who),
             )
         return await shown(stored, who)
 
@@ -138,7 +138,7 @@ def statuses_router(api: Api) -> APIRouter:
     async def delete_rule(status_id: str, who: Admin, if_match: IfMatch = None) -> JSONResponse:
         async with api.unit_of_work() as uow:
             stored = await statuses.set_rule(
-                uow, who.tenant, status_id, None, if_match=if_match, now=api.clock()
+                uow, who.tenant, status_id, None, if_match=if_match, edit=api.edit(who)
             )
         return await shown(stored, who)
 
@@ -158,7 +158,7 @@ def statuses_router(api: Api) -> APIRouter:
                 language,
                 translation,
                 if_match=if_match,
-                now=api.clock(),
+                edit=api.edit(who),
             )
         return await shown(stored, who)
 
@@ -194,7 +194,7 @@ def statuses_router(api: Api) -> APIRouter:
                 content,
                 request.headers.get("content-type"),
                 if_match=if_match,
-                now=api.clock(),
+                edit=api.edit(who),
                 public_url=api.public_url,
             )
         return await shown(stored, who)
@@ -203,7 +203,7 @@ def statuses_router(api: Api) -> APIRouter:
     async def delete_icon(status_id: str, who: Admin, if_match: IfMatch = None) -> JSONResponse:
         async with api.unit_of_work() as uow:
             stored = await icons.delete_icon(
-                uow, who.tenant, status_id, if_match=if_match, now=api.clock()
+                uow, who.tenant, status_id, if_match=if_match, edit=api.edit(who)
             )
         return await shown(stored, who)
 

@@ -4,23 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from cstatus.contracts.configuration import CategoryConfig, ConfigPublished, StatusConfig
+from cstatus.contracts.configuration import (
+    CategoryConfig,
+    ConfigPublished,
+    StatusConfig,
+    TenantConfiguration,
+)
 from cstatus.status_config.domain.languages import localize, parse_accept_language
-from cstatus.status_config.domain.model import StoredCategory, StoredStatus, Tenant
+from cstatus.status_config.domain.model import HistoryEntry, StoredCategory, StoredStatus, Tenant
 
 __all__ = [
     "CategoryList",
     "CategoryView",
     "ConfigurationView",
+    "HistoryList",
     "Reader",
     "StatusList",
     "StatusView",
     "TenantView",
+    "VersionView",
     "category_view",
+    "history_view",
     "status_view",
 ]
 
@@ -53,6 +62,49 @@ class TenantView(BaseModel):
     tenant: str
     default_language: str
     version: int
+
+
+class ObjectChangeView(BaseModel):
+    """One object a version added (`before` null), removed (`after` null) or changed."""
+
+    kind: Literal["tenant", "category", "status"]
+    id: str
+    code: str | None
+    category_code: str | None = None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class HistoryEntryView(BaseModel):
+    version: int
+    changed_at: datetime
+    actor: str
+    changes: list[ObjectChangeView] | None
+    """`null` when the version before was made before the history was kept."""
+
+
+class HistoryList(BaseModel):
+    items: list[HistoryEntryView]
+    next_before_version: int | None
+    """Pass it as `before_version` for the next, older page; `null` on the last page."""
+
+
+class VersionView(BaseModel):
+    """A configuration version whole, as it was published."""
+
+    version: int
+    changed_at: datetime
+    actor: str
+    config: TenantConfiguration
+
+
+def history_view(entry: HistoryEntry, changes: Sequence[dict[str, Any]] | None) -> dict[str, Any]:
+    return {
+        "version": entry.version,
+        "changed_at": entry.at.isoformat(),
+        "actor": entry.actor,
+        "changes": None if changes is None else list(changes),
+    }
 
 
 ConfigurationView = ConfigPublished

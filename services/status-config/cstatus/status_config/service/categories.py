@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from cstatus.contracts.configuration import CategoryConfig, Translation
 from cstatus.status_config.domain.errors import conflict, not_found
 from cstatus.status_config.domain.ids import new_id
-from cstatus.status_config.domain.model import StoredCategory, StoredStatus
+from cstatus.status_config.domain.model import Edit, StoredCategory, StoredStatus
 from cstatus.status_config.domain.validation import check_category, check_etag, etag, parse
 from cstatus.status_config.service.ports import UnitOfWork
 from cstatus.status_config.service.publication import publish_change, writable_tenant
@@ -38,13 +37,13 @@ async def _others(uow: UnitOfWork, tenant: str, category_id: str) -> list[Catego
 
 
 async def create_category(
-    uow: UnitOfWork, tenant: str, fields: Mapping[str, Any], *, now: datetime
+    uow: UnitOfWork, tenant: str, fields: Mapping[str, Any], *, edit: Edit
 ) -> StoredCategory:
     owner = await writable_tenant(uow, tenant)
     category = parse(CategoryConfig, {**fields, "id": new_id("category"), "statuses": ()})
     check_category(category, await _others(uow, tenant, category.id))
     stored = await uow.repo.add_category(tenant, category)
-    await publish_change(uow, owner, now)
+    await publish_change(uow, owner, edit)
     return stored
 
 
@@ -55,7 +54,7 @@ async def update_category(
     changes: Mapping[str, Any],
     *,
     if_match: str | None,
-    now: datetime,
+    edit: Edit,
 ) -> StoredCategory:
     owner = await writable_tenant(uow, tenant)
     current = await _category(uow, tenant, category_id)
@@ -64,7 +63,7 @@ async def update_category(
     statuses = [s.status for s in await uow.repo.statuses(tenant, category_id)]
     check_category(changed, await _others(uow, tenant, category_id), statuses)
     stored = await uow.repo.replace_category(tenant, changed)
-    await publish_change(uow, owner, now)
+    await publish_change(uow, owner, edit)
     return stored
 
 
@@ -76,7 +75,7 @@ async def set_category_translation(
     translation: Translation | None,
     *,
     if_match: str | None,
-    now: datetime,
+    edit: Edit,
 ) -> StoredCategory:
     """Set (or with None remove) the category's name and description in `language`."""
     owner = await writable_tenant(uow, tenant)
@@ -89,12 +88,12 @@ async def set_category_translation(
         translations[language] = translation
     changed = current.category.model_copy(update={"translations": translations})
     stored = await uow.repo.replace_category(tenant, changed)
-    await publish_change(uow, owner, now)
+    await publish_change(uow, owner, edit)
     return stored
 
 
 async def delete_category(
-    uow: UnitOfWork, tenant: str, category_id: str, *, if_match: str | None, now: datetime
+    uow: UnitOfWork, tenant: str, category_id: str, *, if_match: str | None, edit: Edit
 ) -> None:
     """Only an archived category may go: customers may still hold its statuses otherwise."""
     owner = await writable_tenant(uow, tenant)
@@ -106,7 +105,7 @@ async def delete_category(
             "customers may hold this category's statuses: archive it (archived: true) first",
         )
     await uow.repo.delete_category(tenant, category_id)
-    await publish_change(uow, owner, now)
+    await publish_change(uow, owner, edit)
 
 
 async def list_categories(uow: UnitOfWork, tenant: str) -> list[CategoryView]:

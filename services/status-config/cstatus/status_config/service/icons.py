@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from cstatus.status_config.domain.errors import not_found
 from cstatus.status_config.domain.icons import check_icon
-from cstatus.status_config.domain.model import Icon, StoredStatus
+from cstatus.status_config.domain.model import Edit, Icon, StoredStatus
 from cstatus.status_config.domain.validation import check_etag, etag
 from cstatus.status_config.service.ports import UnitOfWork
 from cstatus.status_config.service.publication import publish_change, writable_tenant
@@ -35,7 +33,7 @@ async def put_icon(
     content_type: str | None,
     *,
     if_match: str | None,
-    now: datetime,
+    edit: Edit,
     public_url: str,
 ) -> tuple[StoredStatus, Icon]:
     """Store the icon (checked from its content) and point the status's `icon_url` at it."""
@@ -47,12 +45,12 @@ async def put_icon(
     stored = await uow.repo.replace_status(
         tenant, current.status.model_copy(update={"icon_url": icon_url(public_url, icon)})
     )
-    await publish_change(uow, owner, now)
+    await publish_change(uow, owner, edit)
     return stored, icon
 
 
 async def delete_icon(
-    uow: UnitOfWork, tenant: str, status_id: str, *, if_match: str | None, now: datetime
+    uow: UnitOfWork, tenant: str, status_id: str, *, if_match: str | None, edit: Edit
 ) -> StoredStatus:
     owner = await writable_tenant(uow, tenant)
     current = await _status(uow, tenant, status_id)
@@ -63,7 +61,7 @@ async def delete_icon(
     stored = await uow.repo.replace_status(
         tenant, current.status.model_copy(update={"icon_url": None})
     )
-    await publish_change(uow, owner, now)
+    await publish_change(uow, owner, edit)
     return stored
 
 

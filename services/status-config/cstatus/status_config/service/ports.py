@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
 
 from cstatus.contracts.configuration import CategoryConfig, StatusConfig
-from cstatus.status_config.domain.model import Icon, StoredCategory, StoredStatus, Tenant
+from cstatus.status_config.domain.model import (
+    HistoryEntry,
+    Icon,
+    StoredCategory,
+    StoredStatus,
+    Tenant,
+)
 
 __all__ = ["ConfigRepository", "UnitOfWork", "UnitOfWorkFactory"]
 
@@ -35,6 +42,14 @@ class ConfigRepository(Protocol):
     async def icon_by_digest(self, digest: str) -> Icon | None: ...
     async def save_icon(self, tenant: str, status_id: str, icon: Icon) -> None: ...
     async def delete_icon(self, tenant: str, status_id: str) -> None: ...
+
+    async def record_version(
+        self, tenant: str, version: int, at: datetime, actor: str, document: dict[str, Any]
+    ) -> None: ...
+    async def history(
+        self, tenant: str, *, before_version: int | None, limit: int
+    ) -> list[HistoryEntry]: ...
+    async def version(self, tenant: str, version: int) -> HistoryEntry | None: ...
 
 
 class UnitOfWork(Protocol):

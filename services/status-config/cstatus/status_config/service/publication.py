@@ -8,7 +8,6 @@ versions on the topic follow the order of the commits.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 
 from cstatus.contracts.configuration import ConfigPublished
 from cstatus.contracts.envelope import encode, new_event, tenant_key
@@ -16,7 +15,7 @@ from cstatus.contracts.topics import CONFIG
 from cstatus.platform.tracing import producing
 from cstatus.status_config.domain.document import build_configuration
 from cstatus.status_config.domain.errors import ConfigError
-from cstatus.status_config.domain.model import Tenant
+from cstatus.status_config.domain.model import Edit, Tenant
 from cstatus.status_config.service.ports import UnitOfWork
 
 __all__ = [
@@ -53,8 +52,9 @@ async def current_configuration(uow: UnitOfWork, tenant: Tenant) -> ConfigPublis
     )
 
 
-async def publish_change(uow: UnitOfWork, tenant: Tenant, now: datetime) -> Tenant:
-    """Bump the version and enqueue the resulting document (call after the change is written)."""
+async def publish_change(uow: UnitOfWork, tenant: Tenant, edit: Edit) -> Tenant:
+    """Bump the version, keep the resulting document in the history with who made it, and
+    enqueue it (call after the change is written)."""
     bumped = replace(tenant, version=tenant.version + 1)
     await uow.repo.save_tenant(bumped)
     document = await current_configuration(uow, bumped)
@@ -65,7 +65,7 @@ async def publish_change(uow: UnitOfWork, tenant: Tenant, now: datetime) -> Tena
         source=SOURCE,
         tenant=bumped.tenant,
         subject=bumped.tenant,
-        time=now,
+        time=edit.at,
         traceparent=producing(
             "status-config publish", None, topic=CONFIG, **{"messaging.message.id": ident}
         ),
@@ -78,5 +78,12 @@ async def publish_change(uow: UnitOfWork, tenant: Tenant, now: datetime) -> Tena
             f"the tenant's configuration would be {len(value)} bytes; at most "
             f"{MAX_CONFIGURATION_BYTES} fit one message (fewer translations or statuses)",
         )
+    await uow.repo.record_version(
+        bumped.tenant,
+        bumped.version,
+        edit.at,
+        edit.actor,
+        document.config.model_dump(mode="json"),
+    )
     await uow.publish(CONFIG, tenant_key(bumped.tenant), value)
     return bumped

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from cstatus.contracts.configuration import StatusConfig, Translation
 from cstatus.status_config.domain.errors import conflict, not_found
 from cstatus.status_config.domain.ids import new_id
-from cstatus.status_config.domain.model import StoredCategory, StoredStatus
+from cstatus.status_config.domain.model import Edit, StoredCategory, StoredStatus
 from cstatus.status_config.domain.properties import (
     default_properties,
     merge_properties,
@@ -57,7 +56,7 @@ async def _checked(uow: UnitOfWork, tenant: str, status: StatusConfig, category_
 
 
 async def create_status(
-    uow: UnitOfWork, tenant: str, category_id: str, fields: Mapping[str, Any], *, now: datetime
+    uow: UnitOfWork, tenant: str, category_id: str, fields: Mapping[str, Any], *, edit: Edit
 ) -> StoredStatus:
     """A new status; its properties start from its system_state's defaults."""
     owner = await writable_tenant(uow, tenant)
@@ -76,7 +75,7 @@ async def create_status(
     )
     await _checked(uow, tenant, status, category_id)
     stored = await uow.repo.add_status(tenant, category_id, status)
-    await publish_change(uow, owner, now)
+    await publish_change(uow, owner, edit)
     return stored
 
 
@@ -87,7 +86,7 @@ async def _replace(
     changes: Mapping[str, Any],
     *,
     if_match: str | None,
-    now: datetime,
+    edit: Edit,
 ) -> StoredStatus:
     owner = await writable_tenant(uow, tenant)
     current = await _status(uow, tenant, status_id)
@@ -95,7 +94,7 @@ async def _replace(
     changed = parse(StatusConfig, {**current.status.model_dump(mode="json"), **changes})
     await _checked(uow, tenant, changed, current.category_id)
     stored = await uow.repo.replace_status(tenant, changed)
-    await publish_change(uow, owner, now)
+    await publish_change(uow, owner, edit)
     return stored
 
 
@@ -106,7 +105,7 @@ async def update_status(
     changes: Mapping[str, Any],
     *,
     if_match: str | None,
-    now: datetime,
+    edit: Edit,
 ) -> StoredStatus:
     """Change the given fields; only the named properties change. A status's `system_state` is
     fixed once it exists (SPEC §1 v2: guards do not drift with configuration)."""
@@ -126,7 +125,7 @@ async def update_status(
         updates["properties"] = merged.model_dump(mode="json")
     if updates.get("rule") is not None:
         check_rule_bounds(updates["rule"], prefix="rule.")
-    return await _replace(uow, tenant, status_id, updates, if_match=if_match, now=now)
+    return await _replace(uow, tenant, status_id, updates, if_match=if_match, edit=edit)
 
 
 async def set_rule(
@@ -136,7 +135,7 @@ async def set_rule(
     rule: Mapping[str, Any] | None,
     *,
     if_match: str | None,
-    now: datetime,
+    edit: Edit,
 ) -> StoredStatus:
     """Replace the status's one rule (None removes it); only automatic categories have rules."""
     await writable_tenant(uow, tenant)
@@ -146,7 +145,7 @@ async def set_rule(
         current = await _status(uow, tenant, status_id)
         if current.status.rule is None:
             raise not_found("rule")
-    return await _replace(uow, tenant, status_id, {"rule": rule}, if_match=if_match, now=now)
+    return await _replace(uow, tenant, status_id, {"rule": rule}, if_match=if_match, edit=edit)
 
 
 async def set_status_translation(
@@ -157,7 +156,7 @@ async def set_status_translation(
     translation: Translation | None,
     *,
     if_match: str | None,
-    now: datetime,
+    edit: Edit,
 ) -> StoredStatus:
     """Set (or with None remove) the status's name and description in `language`."""
     await writable_tenant(uow, tenant)
@@ -168,12 +167,12 @@ async def set_status_translation(
     if translation is not None:
         translations[language] = translation.model_dump(mode="json")
     return await _replace(
-        uow, tenant, status_id, {"translations": translations}, if_match=if_match, now=now
+        uow, tenant, status_id, {"translations": translations}, if_match=if_match, edit=edit
     )
 
 
 async def delete_status(
-    uow: UnitOfWork, tenant: str, status_id: str, *, if_match: str | None, now: datetime
+    uow: UnitOfWork, tenant: str, status_id: str, *, if_match: str | None, edit: Edit
 ) -> None:
     """Only an archived status may go: customers may still hold it otherwise."""
     owner = await writable_tenant(uow, tenant)
@@ -184,7 +183,7 @@ async def delete_status(
             "archive_first", "customers may hold this status: archive it (archived: true) first"
         )
     await uow.repo.delete_status(tenant, status_id)
-    await publish_change(uow, owner, now)
+    await publish_change(uow, owner, edit)
 
 
 async def list_statuses(uow: UnitOfWork, tenant: str, category_id: str) -> list[StoredStatus]:

@@ -6,12 +6,10 @@ changes nothing publishes nothing.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from cstatus.contracts.configuration import ConfigPublished
 from cstatus.status_config.domain.errors import not_found
 from cstatus.status_config.domain.ids import new_id
-from cstatus.status_config.domain.model import Tenant
+from cstatus.status_config.domain.model import Edit, Tenant
 from cstatus.status_config.domain.seed import default_categories
 from cstatus.status_config.service.ports import UnitOfWork
 from cstatus.status_config.service.publication import current_configuration, publish_change
@@ -25,7 +23,7 @@ async def provision_tenant(
     *,
     default_language: str | None,
     seed_defaults: bool,
-    now: datetime,
+    edit: Edit,
 ) -> tuple[Tenant, bool]:
     """The provisioned tenant, and whether this call created it."""
     found = await uow.repo.tenant(tenant, lock=True)
@@ -49,7 +47,7 @@ async def provision_tenant(
                 await uow.repo.add_status(tenant, stored.id, status)
             changed = True
     if changed:
-        current = await publish_change(uow, current, now)
+        current = await publish_change(uow, current, edit)
     return current, created
 
 
