@@ -77,6 +77,11 @@ class StatusChanged(EventData):
     to: StatusRef | None
     source: ChangeSource
     actor: Actor
+    approved_by: Actor | None = Field(
+        default=None,
+        description="the second person who approved the change (SPEC 1.8: four eyes); "
+        "`actor` is the one who asked for it",
+    )
     reason: Reason | None = None
     explanation: Explanation | None = None
     effective_at: AwareDatetime

@@ -131,6 +131,12 @@ class StatusConfig(ContractModel):
     sticky: bool = False
     system_state: SystemState | None = None
     archived: bool = False
+    requires_approval: bool = Field(
+        default=False,
+        description="a manual change into this status waits for a second person's approval "
+        "(SPEC 1.8); status-config sets it for system states deleted and fraud_confirmed "
+        "unless told otherwise",
+    )
     properties: StatusProperties = Field(default_factory=StatusProperties)
     rule: Rule | None = None
     translations: dict[LanguageTag, Translation] = Field(default_factory=dict)

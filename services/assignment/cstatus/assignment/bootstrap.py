@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache
 from cstatus.assignment.entrypoints import kafka
 from cstatus.assignment.entrypoints.http import Restrictions, check_route, customer_router
+from cstatus.assignment.entrypoints.http_approvals import approvals_router
 from cstatus.assignment.entrypoints.http_bulk import bulk_router
 from cstatus.assignment.entrypoints.http_directory import directory_router
 from cstatus.assignment.service.assignments import Assignments
@@ -34,7 +35,9 @@ def _body_limit(path: str) -> int:
 
 
 def create_app(settings: AssignmentSettings) -> FastAPI:
-    service = Assignments(settings.db_schema)
+    service = Assignments(
+        settings.db_schema, approval_ttl=timedelta(days=settings.approval_ttl_days)
+    )
     runtime = ServiceRuntime(
         settings,
         name="assignment",
@@ -51,6 +54,7 @@ def create_app(settings: AssignmentSettings) -> FastAPI:
             directory_router(runtime, service),
             customer_router(runtime, service, restrictions),
             bulk_router(runtime, service),
+            approvals_router(runtime, service, restrictions),
         ],
         body_limit=_body_limit,
         lean_routes=[check_route(restrictions)],

@@ -24,6 +24,9 @@ class AssignmentSettings(ServiceSettings):
     refs_retention_days: float = Field(
         8.0, gt=0, le=3650, description="outcomes kept for idempotency (commands, proposals, HTTP)"
     )
+    approval_ttl_days: float = Field(
+        7.0, gt=0, le=365, description="how long a change waiting for four eyes can be approved"
+    )
     changes_retention_days: float = Field(
         90.0, gt=0, le=36500, description="this service's copy of the change log (audit keeps all)"
     )

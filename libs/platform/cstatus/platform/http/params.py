@@ -10,11 +10,15 @@ from fastapi import Path, Query
 
 from cstatus.contracts.fields import CODE_PATTERN, PRINTABLE_PATTERN
 
-__all__ = ["CodePath", "CodeQuery", "CustomerIdPath"]
+__all__ = ["CodePath", "CodeQuery", "CustomerIdPath", "CustomerIdQuery"]
 
 CustomerIdPath = Annotated[
     str,
     Path(min_length=1, max_length=128, pattern=PRINTABLE_PATTERN, description="the customer's id"),
+]
+CustomerIdQuery = Annotated[
+    str | None,
+    Query(min_length=1, max_length=128, pattern=PRINTABLE_PATTERN, description="a customer's id"),
 ]
 CodePath = Annotated[
     str, Path(min_length=1, max_length=64, pattern=CODE_PATTERN, description="a category's code")

@@ -29,11 +29,13 @@ class BulkJob:
 
 @dataclass(slots=True)
 class Progress:
-    """What one batch did for a job: customers processed, applied and refused."""
+    """What one batch did for a job: customers processed, applied, refused, and waiting for a
+    second person's approval (SPEC 1.8)."""
 
     processed: int = 0
     applied: int = 0
     rejected: int = 0
+    pending: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,7 @@ def job_json(row: asyncpg.Record) -> dict[str, Any]:
         "processed": row["processed"],
         "applied": row["applied"],
         "rejected": row["rejected"],
+        "pending": row["pending"],
         "created_at": row["created_at"].isoformat(),
         "updated_at": row["updated_at"].isoformat(),
     }
@@ -161,12 +164,14 @@ class BulkJobs:
         jobs = sorted(progress)
         await conn.execute(
             f"UPDATE {self.schema}.bulk_jobs j SET processed = j.processed + u.p,"
-            " applied = j.applied + u.a, rejected = j.rejected + u.r, updated_at = now(),"
+            " applied = j.applied + u.a, rejected = j.rejected + u.r, pending = j.pending + u.w,"
+            " updated_at = now(),"
             " state = CASE WHEN j.processed + u.p >= j.total THEN 'completed' ELSE 'running' END"
-            " FROM unnest($1::text[], $2::int[], $3::int[], $4::int[]) AS u(id, p, a, r)"
-            " WHERE j.id = u.id",
+            " FROM unnest($1::text[], $2::int[], $3::int[], $4::int[], $5::int[])"
+            " AS u(id, p, a, r, w) WHERE j.id = u.id",
             jobs,
             [progress[j].processed for j in jobs],
             [progress[j].applied for j in jobs],
             [progress[j].rejected for j in jobs],
+            [progress[j].pending for j in jobs],
         )

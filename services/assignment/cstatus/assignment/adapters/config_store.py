@@ -31,6 +31,7 @@ def _status(config: StatusConfig) -> Status:
         is_default=config.is_default,
         sticky=config.sticky,
         archived=config.archived,
+        requires_approval=config.requires_approval,
         icon_url=config.icon_url,
         display_as=config.display_as,
         properties=Properties(

@@ -10,6 +10,7 @@ from typing import Any
 from cstatus.assignment.adapters.appointment_rows import Booking, merge_bookings
 from cstatus.assignment.adapters.customer_repository import Profile
 from cstatus.assignment.adapters.customer_rows import ChangeRow, Key
+from cstatus.assignment.domain.approvals import Approval
 from cstatus.assignment.domain.catalogue import Catalogue
 from cstatus.assignment.domain.holding import ChangeRequest, Holding
 from cstatus.assignment.domain.profile import Stamped, newer_fields
@@ -35,6 +36,7 @@ class InMemoryUnitOfWork:
     bookings: dict[tuple[str, str, str], Booking] = field(default_factory=dict)
     published: list[OutboxMessage] = field(default_factory=list)
     deferred: dict[Key, tuple[str, ChangeRequest]] = field(default_factory=dict)
+    approvals: dict[str, Approval] = field(default_factory=dict)
 
     async def lock(self, keys: Iterable[Key]) -> dict[Key, Profile]:
         for key in keys:
@@ -69,6 +71,8 @@ class InMemoryUnitOfWork:
             self.profiles[(tenant, profile.customer_id)] = profile
         for (tenant, customer), request in writes.deferred:
             self.deferred.setdefault((tenant, request.ref_id), (customer, request))
+        for approval in writes.approvals:
+            self.approvals.setdefault(approval.id, approval)
 
     async def take_deferred(self, tenant: str, version: int) -> list[tuple[str, ChangeRequest]]:
         due = [

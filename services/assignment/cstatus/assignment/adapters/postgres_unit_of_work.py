@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 
 from cstatus.assignment.adapters.appointment_rows import AppointmentRows, Booking
+from cstatus.assignment.adapters.approval_rows import ApprovalRows
 from cstatus.assignment.adapters.config_store import ConfigStore
 from cstatus.assignment.adapters.customer_repository import Profile
 from cstatus.assignment.adapters.customer_rows import CustomerRows, Key
@@ -35,6 +36,7 @@ class PostgresUnitOfWork:
         self._config = config
         self._bookings = bookings
         self._deferred = DeferredProposals(rows.schema)
+        self._approvals = ApprovalRows(rows.schema)
 
     async def lock(self, keys: Iterable[Key]) -> dict[Key, Profile]:
         return await self._rows.lock(self._conn, keys)
@@ -56,6 +58,7 @@ class PostgresUnitOfWork:
         await rows.save_outcomes(conn, writes.outcomes)
         await rows.save_profiles(conn, writes.profiles)
         await self._deferred.save(conn, writes.deferred)
+        await self._approvals.add(conn, writes.approvals)
 
     async def take_deferred(self, tenant: str, version: int) -> list[tuple[str, ChangeRequest]]:
         return await self._deferred.take(self._conn, tenant, version)

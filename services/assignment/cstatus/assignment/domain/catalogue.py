@@ -51,6 +51,8 @@ class Status:
     is_default: bool = False
     sticky: bool = False
     archived: bool = False
+    requires_approval: bool = False
+    """A manual change into this status waits for a second person (SPEC 1.8)."""
     icon_url: str | None = None
     display_as: str = "name"
     properties: Properties = field(default_factory=Properties)

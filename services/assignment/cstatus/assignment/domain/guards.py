@@ -1,8 +1,9 @@
 """The guards of SPEC §1 (Assignment): whether a requested change applies, and what it becomes.
 
 `decide` is the one place a status change is judged. It answers `Applied` (the new holding),
-`Unchanged` (nothing to do: the customer already is where the request wants them) or `Refused`
-with a stable reason code. The order of the checks is the order a user would ask them in: does
+`Unchanged` (nothing to do: the customer already is where the request wants them), `Refused`
+with a stable reason code, or `Pending` (a person's change into a status that takes four eyes,
+which every guard let through, waits for a second person: `domain.approvals`). The order of the checks is the order a user would ask them in: does
 the category and status exist, may this source touch the category, do the transition guards hold,
 is the reason there.
 """
@@ -20,6 +21,7 @@ __all__ = [
     "CONFLICT_CODES",
     "Applied",
     "Decision",
+    "Pending",
     "Refused",
     "Unchanged",
     "decide",
@@ -40,6 +42,8 @@ CONFLICT_CODES = frozenset(
         "override_not_allowed",
         "status_archived",
         "category_archived",
+        "approval_expired",
+        "approval_not_pending",
     }
 )
 """Refusals that are a conflict with the current state (HTTP 409); the others are invalid input (422)."""
@@ -62,7 +66,14 @@ class Refused:
     message: str
 
 
-Decision = Applied | Unchanged | Refused
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """The change passed every guard but waits for a second person's approval (SPEC 1.8)."""
+
+    approval_id: str = ""
+
+
+Decision = Applied | Unchanged | Refused | Pending
 
 
 def source_for_roles(roles: Iterable[str]) -> Source | None:
@@ -209,6 +220,10 @@ def decide(
     if request.source == "manual" and category.reason_required and not request.reason:
         return Refused("reason_required", f"a change in {category.code} needs a reason")
     target = catalogue.status(request.category_code, request.status_code)
+    moves = current is None or current.status_code != request.status_code
+    by_one_person = request.source == "manual" and request.approved_by is None
+    if moves and by_one_person and target is not None and target.requires_approval:
+        return Pending()
     state = target.system_state if target is not None else None
     if current is not None and current.status_code == request.status_code:
         state = current.system_state or state  # staying keeps the state it was entered with

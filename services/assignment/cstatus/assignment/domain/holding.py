@@ -60,3 +60,5 @@ class ChangeRequest:
     """A proposal's configuration version (see `waits_for_configuration`)."""
     pin: bool = True
     """A manual change in an automatic or external category pins it unless this says not to."""
+    approved_by: str | None = None
+    """The second person who approved this change (SPEC 1.8), when its status takes four eyes."""

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache, restrictions_json
-from cstatus.assignment.domain.guards import CONFLICT_CODES, Refused, source_for_roles
+from cstatus.assignment.domain.guards import CONFLICT_CODES, Pending, Refused, source_for_roles
 from cstatus.assignment.domain.holding import ChangeRequest
 from cstatus.assignment.domain.restrictions import STAFF_ACTIONS, check
 from cstatus.assignment.entrypoints.http_views import ChangeResult, CustomerView, RestrictionsView
@@ -90,6 +90,8 @@ def languages(request: Request, lang: str | None) -> list[str]:
 
 def refusal(decision: Refused) -> Problem:
     status = 409 if decision.code in CONFLICT_CODES else 422
+    if decision.code == "self_approval":
+        status = 403
     return Problem(status, decision.message, code=decision.code)
 
 
@@ -208,17 +210,25 @@ def customer_router(
             "category_code": category_code,
             "result": type(decision).__name__.lower(),
             "status": held_status(catalogue, holding.get(category_code)),
+            "approval_id": decision.approval_id if isinstance(decision, Pending) else None,
         }
 
-    @router.put("/customers/{customer_id}/statuses/{category_code}", response_model=ChangeResult)
+    @router.put(
+        "/customers/{customer_id}/statuses/{category_code}",
+        response_model=ChangeResult,
+        responses={202: {"model": ChangeResult, "description": "waits for approval (SPEC 1.8)"}},
+    )
     async def put_status(
         customer_id: CustomerIdPath,
         category_code: CodePath,
         body: AssignBody,
+        response: Response,
         principal: Principal = changer,
         idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
     ) -> dict[str, Any]:
-        return await _change(
+        """Set a status by hand; into a status that requires approval the answer is 202 with
+        the pending request's `approval_id` (nothing changes until another person approves)."""
+        result = await _change(
             principal,
             customer_id,
             category_code,
@@ -228,6 +238,9 @@ def customer_router(
             idempotency_key=idempotency_key,
             pin=body.pin,
         )
+        if result["result"] == "pending":
+            response.status_code = 202
+        return result
 
     @router.delete("/customers/{customer_id}/statuses/{category_code}", response_model=ChangeResult)
     async def delete_status(

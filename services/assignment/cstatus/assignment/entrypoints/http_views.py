@@ -63,8 +63,10 @@ class CustomerView(BaseModel):
 class ChangeResult(BaseModel):
     customer_id: str
     category_code: str
-    result: Literal["applied", "unchanged"]
+    result: Literal["applied", "unchanged", "pending"]
     status: HeldStatusView | None
+    approval_id: str | None = None
+    """`pending` (HTTP 202): the change waits for a second person (`/v1/approvals/{id}`)."""
 
 
 class AppointmentLimitView(BaseModel):
@@ -153,6 +155,8 @@ class BulkJobView(BaseModel):
     processed: int
     applied: int
     rejected: int
+    pending: int = 0
+    """Customers whose change waits for a second person (`GET /v1/approvals?state=pending`)."""
     created_at: datetime
     updated_at: datetime
     refusals: list[BulkRefusalView] = []

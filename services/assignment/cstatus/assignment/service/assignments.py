@@ -10,15 +10,17 @@ by the customer's row lock and judged against the earlier one's result.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import asyncpg
 
 from cstatus.assignment.adapters.appointment_rows import AppointmentRows
+from cstatus.assignment.adapters.approval_rows import ApprovalRows
 from cstatus.assignment.adapters.config_store import ConfigStore
 from cstatus.assignment.adapters.customer_repository import CustomerRepository
 from cstatus.assignment.adapters.customer_rows import CustomerRows, Key
 from cstatus.assignment.adapters.postgres_unit_of_work import PostgresUnitOfWork
+from cstatus.assignment.domain.approvals import APPROVAL_TTL
 from cstatus.assignment.domain.guards import Decision
 from cstatus.assignment.domain.holding import ChangeRequest
 from cstatus.assignment.service.after_commit import AfterCommit
@@ -28,8 +30,10 @@ __all__ = ["AfterCommit", "Assignments"]
 
 
 class Assignments:
-    def __init__(self, schema: str) -> None:
+    def __init__(self, schema: str, *, approval_ttl: timedelta = APPROVAL_TTL) -> None:
         self.schema = schema
+        self.approval_ttl = approval_ttl
+        self.approvals = ApprovalRows(schema)
         self.repo = CustomerRepository(schema)
         self.rows = CustomerRows(schema)
         self.config = ConfigStore(schema)
@@ -38,7 +42,7 @@ class Assignments:
     def batch(self, conn: asyncpg.Connection, now: datetime, after: AfterCommit) -> CustomerBatch:
         """A batch on `conn` that has locked no one yet (see `CustomerBatch.open`)."""
         uow = PostgresUnitOfWork(conn, self.rows, self.config, self.appointments)
-        return CustomerBatch(uow, now, after)
+        return CustomerBatch(uow, now, after, approval_ttl=self.approval_ttl)
 
     async def begin(
         self,

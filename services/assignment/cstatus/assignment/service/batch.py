@@ -9,6 +9,7 @@ outbox messages; the restrictions to cache are left in `AfterCommit` for after t
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -18,10 +19,12 @@ from cstatus.assignment.adapters.appointment_rows import Booking
 from cstatus.assignment.adapters.customer_repository import Profile
 from cstatus.assignment.adapters.customer_rows import ChangeRow, Key
 from cstatus.assignment.adapters.restrictions_cache import CachedRestrictions
+from cstatus.assignment.domain.approvals import APPROVAL_TTL, Approval, approval_request
 from cstatus.assignment.domain.catalogue import Catalogue
 from cstatus.assignment.domain.guards import (
     Applied,
     Decision,
+    Pending,
     Refused,
     Unchanged,
     decide,
@@ -93,12 +96,23 @@ def _outcome(decision: Decision) -> dict[str, Any]:
         return {"result": "refused", "code": decision.code, "message": decision.message}
     if isinstance(decision, Applied):
         return {"result": "applied", "sequence": decision.holding.sequence}
+    if isinstance(decision, Pending):
+        return {"result": "pending", "approval_id": decision.approval_id}
     return {"result": "unchanged"}
 
 
 class CustomerBatch:
-    def __init__(self, uow: CustomerUnitOfWork, now: datetime, after: AfterCommit) -> None:
+    def __init__(
+        self,
+        uow: CustomerUnitOfWork,
+        now: datetime,
+        after: AfterCommit,
+        *,
+        approval_ttl: timedelta = APPROVAL_TTL,
+    ) -> None:
         self.now = now
+        self._approval_ttl = approval_ttl
+        self._approvals: list[Approval] = []
         self._uow = uow
         self._after = after
         self._profiles: dict[Key, Profile] = {}
@@ -157,6 +171,7 @@ class CustomerBatch:
         applied: Applied,
         ref_id: str,
         explanation: Mapping[str, Any] | None,
+        approved_by: str | None = None,
     ) -> None:
         h, previous = applied.holding, applied.previous
         ident = publish.change_id(state.tenant, state.customer, h.category_code, h.sequence)
@@ -175,6 +190,7 @@ class CustomerBatch:
                 h,
                 explanation,
                 excluded=excluded,
+                approved_by=approved_by,
             )
         )
         state.bump = state.snapshot = True
@@ -190,8 +206,16 @@ class CustomerBatch:
         if earlier is not None:  # judged before: answer as then, change nothing
             if earlier["result"] == "refused":
                 return Refused(earlier["code"], earlier["message"])
+            if earlier["result"] == "pending":
+                return Pending(earlier["approval_id"])
             return Unchanged(current)
         decision = decide(state.catalogue, current, request, self.now)
+        if isinstance(decision, Pending):
+            approval = approval_request(
+                request, tenant, customer, uuid.uuid4().hex, self.now, self._approval_ttl
+            )
+            self._approvals.append(approval)
+            decision = Pending(approval.id)
         if isinstance(decision, Refused) and waits_for_configuration(
             decision, request, state.catalogue
         ):
@@ -199,7 +223,7 @@ class CustomerBatch:
             return decision  # no outcome recorded: judged again when the version arrives
         self._outcomes[ref] = self._new_outcomes[ref] = _outcome(decision)
         if isinstance(decision, Applied):
-            self._record(state, decision, request.ref_id, request.explanation)
+            self._record(state, decision, request.ref_id, request.explanation, request.approved_by)
         elif isinstance(decision, Refused) and publish_rejection:
             self._messages.append(
                 publish.rejection_message(
@@ -347,6 +371,7 @@ class CustomerBatch:
                     if s.bump or s.profile_changed
                 ],
                 deferred=self._deferred,
+                approvals=self._approvals,
             )
         )
         computed = [

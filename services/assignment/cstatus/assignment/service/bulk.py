@@ -18,7 +18,7 @@ import asyncpg
 
 from cstatus.assignment.adapters.bulk_jobs import BulkJob, BulkJobs, Progress, Refusal
 from cstatus.assignment.adapters.directory import DirectoryQuery
-from cstatus.assignment.domain.guards import Applied, Refused
+from cstatus.assignment.domain.guards import Applied, Pending, Refused
 from cstatus.assignment.domain.holding import ChangeRequest
 from cstatus.assignment.service.assignments import AfterCommit, Assignments
 from cstatus.assignment.service.publish import SOURCE
@@ -147,5 +147,7 @@ async def apply_chunks(
                 refusals.append(Refusal(data.job_id, customer, decision.code, decision.message))
             elif isinstance(decision, Applied):
                 done.applied += 1
+            elif isinstance(decision, Pending):
+                done.pending += 1
     await batch.commit()
     await jobs.record(conn, progress, refusals)

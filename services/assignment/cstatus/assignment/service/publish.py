@@ -84,6 +84,7 @@ def change_message(
     explanation: Mapping[str, Any] | None,
     *,
     excluded: bool,
+    approved_by: str | None = None,
 ) -> OutboxMessage:
     """The change `ident` (its `change_id`) as a `customer_status.changed` event; `excluded`:
     the customer holds (or held until this change) a status excluded from reports, which flags
@@ -96,6 +97,7 @@ def change_message(
         to=_ref(catalogue, category, holding.status_code),
         source=holding.source,
         actor=holding.updated_by,
+        approved_by=approved_by,
         reason=holding.reason,
         explanation=Explanation.model_validate(explanation) if explanation else None,
         effective_at=holding.updated_at,

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from cstatus.assignment.adapters.appointment_rows import Booking
 from cstatus.assignment.adapters.customer_repository import Profile
 from cstatus.assignment.adapters.customer_rows import ChangeRow, Key
+from cstatus.assignment.domain.approvals import Approval
 from cstatus.assignment.domain.catalogue import Catalogue
 from cstatus.assignment.domain.holding import ChangeRequest, Holding
 from cstatus.assignment.domain.profile import Stamped
@@ -36,6 +37,8 @@ class Writes:
     """(tenant, profile) with its new fields and version."""
     deferred: Sequence[tuple[Key, ChangeRequest]] = ()
     """Proposals that wait for a newer configuration (see `waits_for_configuration`)."""
+    approvals: Sequence[Approval] = ()
+    """Changes that wait for a second person (SPEC 1.8), as new pending requests."""
 
 
 class CustomerUnitOfWork(Protocol):

@@ -51,6 +51,7 @@ def _change(row: Mapping[str, Any]) -> LoggedChange:
         source=row["source"],
         actor=_open(row, "actor_sealed", "actor"),
         reason=_open(row, "reason_sealed", "reason"),
+        approved_by=_open(row, "approved_by_sealed", "approved_by"),
         explanation=row["explanation"],
         exclude_from_reports=row["exclude_from_reports"],
         effective_at=row["effective_at"],

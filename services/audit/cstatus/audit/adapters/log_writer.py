@@ -60,6 +60,9 @@ async def append_changes(
                 digest(secrets[tenant], data.actor) if key is not None else None,
                 _sealed(key, data.actor, tenant=tenant, customer=customer, field="actor"),
                 _sealed(key, data.reason, tenant=tenant, customer=customer, field="reason"),
+                _sealed(
+                    key, data.approved_by, tenant=tenant, customer=customer, field="approved_by"
+                ),
                 data.explanation.model_dump(mode="json") if data.explanation else None,
                 data.exclude_from_reports,
                 data.effective_at,
@@ -68,9 +71,10 @@ async def append_changes(
     await conn.executemany(
         "INSERT INTO change_log (tenant, customer_id, change_id, event_id, category_code,"
         " sequence, from_code, from_name, from_system_state, to_code, to_name, to_system_state,"
-        " source, actor_digest, actor_sealed, reason_sealed, explanation, exclude_from_reports,"
-        " effective_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
-        " $15, $16, $17, $18, $19) ON CONFLICT (tenant, change_id) DO NOTHING",
+        " source, actor_digest, actor_sealed, reason_sealed, approved_by_sealed, explanation,"
+        " exclude_from_reports, effective_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+        " $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
+        " ON CONFLICT (tenant, change_id) DO NOTHING",
         rows,
     )
 

@@ -36,6 +36,8 @@ class LoggedChange:
     effective_at: datetime
     recorded_at: datetime
     personal_data_erased: bool
+    approved_by: str | None = None
+    """The second person who approved the change (SPEC 1.8), or None."""
 
     @property
     def position(self) -> Position:

@@ -50,6 +50,7 @@ class ChangeView(BaseModel):
     to: StatusView | None
     source: str
     actor: str | None
+    approved_by: str | None = None
     reason: str | None
     explanation: dict[str, Any] | None
     exclude_from_reports: bool
@@ -68,6 +69,7 @@ class ChangeView(BaseModel):
             to=StatusView.of(change.to),
             source=change.source,
             actor=change.actor,
+            approved_by=change.approved_by,
             reason=change.reason,
             explanation=change.explanation,
             exclude_from_reports=change.exclude_from_reports,

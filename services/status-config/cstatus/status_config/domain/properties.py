@@ -13,7 +13,13 @@ from typing import Any
 
 from cstatus.contracts.configuration import StatusProperties
 
-__all__ = ["SYSTEM_STATE_DEFAULTS", "default_properties", "merge_properties", "sticky_by_default"]
+__all__ = [
+    "SYSTEM_STATE_DEFAULTS",
+    "approval_by_default",
+    "default_properties",
+    "merge_properties",
+    "sticky_by_default",
+]
 
 SYSTEM_STATE_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
     "active": {},
@@ -58,3 +64,9 @@ def merge_properties(base: StatusProperties, changes: Mapping[str, Any]) -> Stat
 def sticky_by_default(system_state: str | None) -> bool:
     """`fraud_suspected` is sticky by meaning: automation may move a customer in, never out."""
     return system_state == "fraud_suspected"
+
+
+def approval_by_default(system_state: str | None) -> bool:
+    """Deleting a customer and confirming fraud take four eyes (SPEC 1.8) unless an admin says
+    otherwise."""
+    return system_state in ("deleted", "fraud_confirmed")

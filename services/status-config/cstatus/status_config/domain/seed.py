@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cstatus.contracts.configuration import CategoryConfig, StatusConfig
-from cstatus.status_config.domain.properties import default_properties
+from cstatus.status_config.domain.properties import approval_by_default, default_properties
 
 __all__ = ["default_categories"]
 
@@ -75,6 +75,7 @@ def _lifecycle_status(spec: dict[str, Any]) -> dict[str, Any]:
         "name": state.capitalize(),
         **spec,
         "system_state": state,
+        "requires_approval": approval_by_default(state),
         "properties": default_properties(state).model_dump(mode="json"),
     }
 

@@ -133,6 +133,10 @@ class StatusIn(Body):
     )
     system_state: SystemState | None = None
     archived: bool = False
+    requires_approval: bool | None = Field(
+        default=None,
+        description="default: true for system states deleted and fraud_confirmed, else false",
+    )
     properties: PropertiesIn | None = None
     rule: RuleIn | None = None
     translations: dict[LanguageTag, TranslationIn] = Field(default_factory=dict, max_length=100)
@@ -148,4 +152,5 @@ class StatusPatch(Body):
     sticky: bool | None = None
     system_state: SystemState | None = None
     archived: bool | None = None
+    requires_approval: bool | None = None
     properties: PropertiesIn | None = None

@@ -10,6 +10,7 @@ from cstatus.status_config.domain.errors import conflict, not_found
 from cstatus.status_config.domain.ids import new_id
 from cstatus.status_config.domain.model import Edit, StoredCategory, StoredStatus
 from cstatus.status_config.domain.properties import (
+    approval_by_default,
     default_properties,
     merge_properties,
     sticky_by_default,
@@ -68,6 +69,7 @@ async def create_status(
         StatusConfig,
         {
             "sticky": sticky_by_default(state),
+            "requires_approval": approval_by_default(state),
             **fields,
             "id": new_id("status"),
             "properties": properties.model_dump(mode="json"),
