@@ -57,7 +57,19 @@ async def _agent_puts(
     api: Api, customer: str, category: str, body: dict[str, object], agent: str
 ) -> None:
     path = f"/v1/customers/{customer}/statuses/{category}"
-    await api.ok("PUT", "assignment", path, role="status:agent", subject=agent, json=body)
+    answer = await api.ok("PUT", "assignment", path, role="status:agent", subject=agent, json=body)
+    if answer["result"] == "pending":  # four eyes (SPEC 1.8): a second person approves
+        say(f"{agent} asked to set {category} of {customer} to {body['status_code']}: waits")
+        ident = answer["approval_id"]
+        await api.ok(
+            "POST",
+            "assignment",
+            f"/v1/approvals/{ident}/approve",
+            role="status:approver",
+            subject="manager.eva",
+            json={"reason": "Checked with the customer"},
+        )
+        say(f"manager.eva approved it (approval {ident})")
     say(f"{agent} set {category} of {customer} to {body['status_code']}: {body.get('reason')}")
 
 

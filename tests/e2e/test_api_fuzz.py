@@ -85,8 +85,8 @@ def _status_config(http: httpx.Client, url: str) -> set[int]:
 
 
 def _assignment(http: httpx.Client, url: str) -> set[int]:
-    """A bulk change accepted (202), once the configuration has arrived; a change out of
-    `deleted` refused as terminal (409)."""
+    """A bulk change accepted (202), once the configuration has arrived; fraud confirmed
+    without a suspicion refused (409); a deletion waiting for a second person (202)."""
     deadline = time.monotonic() + 30
     while True:
         bulk = http.post(
@@ -98,9 +98,9 @@ def _assignment(http: httpx.Client, url: str) -> set[int]:
             break
         time.sleep(0.2)
     path = url + "/v1/customers/c-gone/statuses/lifecycle"
-    gone = http.put(path, json={"status_code": "deleted", "reason": "fuzz"})
-    back = http.put(path, json={"status_code": "active", "reason": "fuzz"})
-    return {bulk.status_code, gone.status_code, back.status_code}
+    confirmed = http.put(path, json={"status_code": "fraud_confirmed", "reason": "fuzz"})
+    gone = http.put(path, json={"status_code": "deleted", "reason": "fuzz"})  # four eyes: 202
+    return {bulk.status_code, confirmed.status_code, gone.status_code}
 
 
 def _rules_engine(http: httpx.Client, url: str) -> set[int]:

@@ -133,9 +133,9 @@ async def test_another_tenants_token_sees_nothing(tenant: Tenant, platform: Plat
         "PUT",
         "/v1/customers/c-mine/statuses/lifecycle",
         role="status:agent",
-        json={"status_code": "deleted", "reason": "not mine"},
+        json={"status_code": "suspended", "reason": "not mine"},
     )
     assert change.status_code == 200, change.text  # its own customer of that id, not ours
-    await other.await_status("c-mine", "lifecycle", "deleted")
+    await other.await_status("c-mine", "lifecycle", "suspended")
     await tenant.await_status("c-mine", "lifecycle", "active")
     assert len(await tenant.history("c-mine")) == 2

@@ -33,6 +33,23 @@ def _lifecycle(activity: dict[str, Any] | None) -> dict[str, Any]:
     return found
 
 
+async def _approve(tenant: Tenant, asked: Any) -> Any:
+    """Seeded deleted and fraud_confirmed take four eyes (SPEC 1.8): a second person approves."""
+    assert asked.status_code == 202, asked.text
+    assert asked.json()["result"] == "pending"
+    reply = await tenant.call(
+        "assignment",
+        "POST",
+        f"/v1/approvals/{asked.json()['approval_id']}/approve",
+        role="status:approver",
+        subject="boss-1",
+        json={},
+    )
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["approval"]["state"] == "approved"
+    return reply
+
+
 def _refused(response: Any, status: int, code: str) -> None:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
@@ -82,7 +99,7 @@ async def test_velocity_burst_is_a_sticky_fraud_suspicion_an_agent_may_confirm(
 
     _refused(await _put(tenant, "c-burst", "fraud_confirmed", None), 422, "reason_required")
     confirmed = await _put(tenant, "c-burst", "fraud_confirmed", "chargebacks on 3 cards")
-    assert confirmed.status_code == 200, confirmed.text
+    await _approve(tenant, confirmed)
     held = await tenant.await_status("c-burst", "lifecycle", "fraud_confirmed", source="manual")
     assert (held["updated_by"], held["reason"]) == ("agent-7", "chargebacks on 3 cards")
     history = await tenant.await_history(
@@ -94,7 +111,11 @@ async def test_velocity_burst_is_a_sticky_fraud_suspicion_an_agent_may_confirm(
         ("fraud_suspected", "fraud_confirmed", "manual"),
     ]
     confirmation = [h for h in history if h["category_code"] == "lifecycle"][-1]
-    assert (confirmation["actor"], confirmation["reason"]) == ("agent-7", "chargebacks on 3 cards")
+    assert (confirmation["actor"], confirmation["approved_by"], confirmation["reason"]) == (
+        "agent-7",
+        "boss-1",
+        "chargebacks on 3 cards",
+    )
 
 
 async def test_fraud_confirmed_only_from_suspected_and_deleted_is_terminal(
@@ -108,7 +129,7 @@ async def test_fraud_confirmed_only_from_suspected_and_deleted_is_terminal(
     await tenant.await_status("c-life", "lifecycle", "active")
 
     deleted = await _put(tenant, "c-life", "deleted", "closed the account")
-    assert deleted.status_code == 200, deleted.text
+    await _approve(tenant, deleted)
     await tenant.await_status("c-life", "lifecycle", "deleted", source="manual")
 
     _refused(await _put(tenant, "c-life", "active", "reopened"), 409, "terminal")
