@@ -12,6 +12,7 @@ from cstatus.contracts import topics
 from cstatus.platform.service import ServiceRuntime
 from cstatus.rules_engine.adapters.metrics import ReevaluationMetrics
 from cstatus.rules_engine.entrypoints import http, kafka, reevaluation_worker, timer
+from cstatus.rules_engine.entrypoints.http_previews import previews_router
 from cstatus.rules_engine.service.activity_retention import ActivityRetention
 from cstatus.rules_engine.settings import RulesEngineSettings
 
@@ -35,7 +36,10 @@ def create_app(
         subscriptions=[kafka.subscription(settings, clock)],
         produces=(topics.PROPOSALS, topics.OUTLIERS),
     )
-    app = runtime.create_app(title="Rules engine", routers=[http.router(runtime, clock)])
+    app = runtime.create_app(
+        title="Rules engine",
+        routers=[http.router(runtime, clock), previews_router(runtime, clock)],
+    )
     metrics = ReevaluationMetrics(runtime.registry)
     runtime.run_in_background(
         "reevaluations",
