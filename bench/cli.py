@@ -213,6 +213,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     )
 
                 await _guarded("sweep", results, sweep)
+                if isinstance(results.get("sweep"), dict) and "preview" in results["sweep"]:
+                    results["preview"] = results["sweep"].pop("preview")
     finally:
         sampling.cancel()
         with contextlib.suppress(asyncio.CancelledError):

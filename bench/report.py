@@ -42,6 +42,7 @@ def targets() -> list[Target]:
         Target("checks.under_load_p99_ms", "checks p99, pipeline at 2,000/s", "<=", 5, "ms"),
         Target("checks.saturation_req_per_s", "POST /v1/checks at saturation", ">=", 5_000, "req/s"),
         Target("sweep.seconds", "daily sweep", "<=", 60, "s"),
+        Target("preview.seconds", "preview of a rule change, every customer", "<=", 60, "s"),
     ]  # fmt: skip
     memory = [
         Target(f"memory.{name}.rss_mib", f"{name} peak RSS", "<=", 200, "MiB") for name in SERVICES
@@ -61,6 +62,8 @@ INFORMATIVE = [
     ("sweep.reservations", "sweep tenant reservations", ""),
     ("sweep.jump_30d_seconds", "sweep 30 days ahead", "s"),
     ("sweep.jump_30d_candidates", "sweep 30 days ahead candidates", "customers"),
+    ("preview.customers", "previewed customers", ""),
+    ("preview.moved_customers", "customers the previewed change moves", "customers"),
 ]
 
 

@@ -1,5 +1,8 @@
 """The daily sweep (SPEC §3): a tenant of generated customers and reservations, swept as of the day
-after its last sweep (the daily, incremental case) and then 30 days later (a month's jump)."""
+after its last sweep (the daily, incremental case) and then 30 days later (a month's jump).
+
+Before the sweeps the same tenant is previewed (SPEC 1.9, `POST /v1/previews`): gold needing one
+reservation more, evaluated over every customer and changing nothing (`preview.seconds`)."""
 
 from __future__ import annotations
 
@@ -13,7 +16,13 @@ import asyncpg
 import httpx
 
 from bench.sweep_data import Generated, delete_tenant, find_unswept, generate
-from bench.system import System, provision_tenant, wait_engine_config
+from bench.system import (
+    GOLD_MIN,
+    LOYALTY_WINDOW_DAYS,
+    System,
+    provision_tenant,
+    wait_engine_config,
+)
 from cstatus.driver.offsets import Offsets
 
 __all__ = ["measure_sweep"]
@@ -29,6 +38,34 @@ async def _sweep(system: System, tenant: str, as_of: date) -> tuple[float, dict[
     found: dict[str, Any] = response.json()
     print(f"  sweep as of {as_of}: {seconds:.2f}s {found}", flush=True)
     return seconds, found
+
+
+async def _preview(system: System, tenant: str) -> dict[str, Any]:
+    """A preview of gold needing one reservation more, over every customer of the tenant."""
+    headers = {"Authorization": f"Bearer {system.token(tenant, 'status:admin')}"}
+    rule = {
+        "type": "count",
+        "metric": "reservations",
+        "min": GOLD_MIN + 1,
+        "window_days": LOYALTY_WINDOW_DAYS,
+    }
+    body = {"rule": {"category_code": "loyalty", "status_code": "gold", "rule": rule}}
+    async with httpx.AsyncClient(base_url=system.rules_engine_url, headers=headers) as http:
+        began = time.monotonic()
+        response = await http.post("/v1/previews", json=body, timeout=1800)
+        seconds = time.monotonic() - began
+    response.raise_for_status()
+    found = response.json()
+    moves = {f"{m['from']}->{m['to']}": m["customers"] for m in found["moves"]}
+    print(f"  preview gold min {GOLD_MIN + 1}: {seconds:.1f}s {found['customers']:,} customers"
+          f" {moves}", flush=True)  # fmt: skip
+    return {
+        "seconds": round(seconds, 3),
+        "engine_seconds": found["seconds"],
+        "customers": found["customers"],
+        "moved_customers": found["moved_customers"],
+        "moves": moves,
+    }
 
 
 async def _wait_ready(system: System, timeout_s: float = 180) -> None:
@@ -85,6 +122,10 @@ async def measure_sweep(
         }
         try:
             await _wait_ready(system)
+            try:
+                found["preview"] = await _preview(system, data.tenant)
+            except Exception as error:  # the sweeps are measured all the same
+                found["preview"] = {"error": f"{type(error).__name__}: {error}"}
             seconds, daily = await _sweep(system, data.tenant, data.day + timedelta(days=1))
             found |= {"seconds": round(seconds, 3), **_counts("", daily)}
             seconds, jump = await _sweep(system, data.tenant, data.day + timedelta(days=30))
