@@ -64,6 +64,17 @@ class Explanation(ContractModel):
         description="the tenant's configuration version the rules engine decided with: "
         "status-config's GET /v1/config/history/{version} answers which rules those were",
     )
+    keep: dict[str, JsonValue] | None = Field(
+        default=None,
+        description="SPEC 1.7: until when the status holds without new activity: "
+        '`{"until": "2027-01-31" | null (beyond three years), "then": the status after}`',
+    )
+    next: dict[str, JsonValue] | None = Field(
+        default=None,
+        description="SPEC 1.7: the next higher status and what it needs, e.g. "
+        '`{"status_code": "gold", "rule": "count", "metric": "reservations", "needs": 2, '
+        '"window_days": 365, "by": "2027-01-31"}`; null when there is none',
+    )
 
 
 class StatusChanged(EventData):

@@ -3,6 +3,7 @@ explanations become the contract's `Explanation`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,7 +85,9 @@ def activity_of(event: CloudEvent[Any]) -> ActivityEvent | None:
 
 
 def wire_explanation(
-    explanation: Explanation, config_version: int | None = None
+    explanation: Explanation,
+    config_version: int | None = None,
+    outlook: Mapping[str, Any] | None = None,
 ) -> changes.Explanation:
     return changes.Explanation(
         rule=explanation.rule,
@@ -93,4 +96,6 @@ def wire_explanation(
         event_ids=explanation.event_ids[:MAX_EVENT_IDS],
         details=dict(explanation.details),
         config_version=config_version,
+        keep=outlook["keep"] if outlook else None,
+        next=outlook["next"] if outlook else None,
     )

@@ -158,7 +158,9 @@ def _evaluation(item: CategoryEvaluation) -> dict[str, Any]:
         "changes": decision.changes if decision else False,
         "automation": "acts" if decision else "leaves it (pinned or sticky)",
         "explanation": (
-            wire_explanation(decision.explanation).model_dump(mode="json") if decision else None
+            wire_explanation(decision.explanation, outlook=item.outlook).model_dump(mode="json")
+            if decision
+            else None
         ),
     }
 

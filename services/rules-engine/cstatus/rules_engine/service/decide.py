@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
@@ -31,6 +32,7 @@ from cstatus.rules_engine.adapters.views import Held, claim_proposals, load_hold
 from cstatus.rules_engine.domain.evaluate import Decision, VelocityPoints, evaluate, rules_read
 from cstatus.rules_engine.domain.facts import CustomerFacts, fold
 from cstatus.rules_engine.domain.model import Current, Rule
+from cstatus.rules_engine.domain.outlook import outlook
 from cstatus.rules_engine.domain.sight import NO_FACTS, Sight, needs_whole_history, sight_of_rules
 from cstatus.rules_engine.domain.tenant import TenantRules
 from cstatus.rules_engine.domain.velocity import points_by_metric
@@ -45,6 +47,7 @@ class _Proposal:
     customer: str
     decision: Decision
     based_on: int | None
+    outlook: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +149,7 @@ def _message(
         proposal_id=proposal_id,
         category_code=decision.category_code,
         status_code=decision.status_code,
-        explanation=wire_explanation(decision.explanation, version),
+        explanation=wire_explanation(decision.explanation, version, proposal.outlook),
         evaluated_at=now,
         based_on_sequence=proposal.based_on,
         config_version=version,
@@ -203,7 +206,10 @@ async def decide(
             if _worth_proposing(decision, held, default):
                 assert decision is not None
                 based_on = held.sequence if held is not None else None
-                proposals.append(_Proposal(customer, decision, based_on))
+                # What would change it, where the whole history was read (sweeps,
+                # re-evaluations): a consumed batch reads only what the rules see today.
+                seen = outlook(category, facts, current, now, points) if recent is None else None
+                proposals.append(_Proposal(customer, decision, based_on, seen))
     targets = [(p.customer, p.decision.category_code, p.decision.status_code) for p in proposals]
     fresh = await claim_proposals(conn, tenant, targets, now)
     causes = recent.causes if recent is not None else {}

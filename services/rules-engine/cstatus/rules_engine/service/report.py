@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
@@ -13,6 +14,7 @@ from cstatus.rules_engine.adapters.views import load_holdings, load_rules
 from cstatus.rules_engine.domain.evaluate import Decision, evaluate
 from cstatus.rules_engine.domain.facts import CustomerFacts, fold
 from cstatus.rules_engine.domain.model import Current
+from cstatus.rules_engine.domain.outlook import outlook
 from cstatus.rules_engine.domain.summary import ActivitySummary, summarize
 from cstatus.rules_engine.domain.velocity import points_by_metric
 
@@ -25,6 +27,8 @@ class CategoryEvaluation:
     current: Current
     decision: Decision | None
     """None when automation leaves the category alone (pinned, or a sticky status)."""
+    outlook: dict[str, Any] | None = None
+    """What would change the decision (`domain/outlook.py`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,7 @@ async def customer_activity(
         found = held.get(category.code)
         current = found.current if found is not None else Current(None)
         decision = evaluate(category, facts, current, now, points)
-        evaluations.append(CategoryEvaluation(category.code, current, decision))
+        seen = outlook(category, facts, current, now, points) if decision is not None else None
+        evaluations.append(CategoryEvaluation(category.code, current, decision, seen))
     summary = summarize(facts, events, await load_outliers(conn, tenant, customer))
     return CustomerActivity(customer, known, facts, rules is not None, tuple(evaluations), summary)

@@ -1,0 +1,143 @@
+"""What would change a decision (SPEC 1.7): `keep`, until when the status automation gives holds
+without new activity, and `next`, the next higher status and what it needs.
+
+Both come from `evaluate` itself, at the future days on which, with no new activity, something a
+rule measures can change: a counted reservation, purchase or redemption leaving its window, a
+booked arrival day coming, an inactivity period running out. So they are exact for the facts
+given (the whole history) and cannot drift from how decisions are made.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from cstatus.rules_engine.domain.evaluate import VelocityPoints, evaluate
+from cstatus.rules_engine.domain.facts import CustomerFacts
+from cstatus.rules_engine.domain.measure import count_value
+from cstatus.rules_engine.domain.model import Category, CountRule, Current, InactivityRule, Status
+
+__all__ = ["HORIZON_DAYS", "MAX_STEPS", "change_days", "outlook"]
+
+HORIZON_DAYS = 3 * 365
+"""How far ahead `keep` looks; beyond it a status holds "until further notice" (`until: null`)."""
+MAX_STEPS = 64
+"""At most this many future days are evaluated per decision (the earliest ones)."""
+
+
+def change_days(category: Category, facts: CustomerFacts, today: date) -> list[date]:
+    """The future days (after `today`, within the horizon) on which a rule of the category may
+    measure something else without any new activity."""
+    days: set[date] = set()
+    for status in category.statuses:
+        rule = status.rule
+        if status.archived or rule is None:
+            continue
+        if isinstance(rule, InactivityRule) and facts.last_activity is not None:
+            days.add(facts.last_activity.date() + timedelta(days=rule.days))
+        if not isinstance(rule, CountRule):
+            continue
+        window = rule.window_days
+        if rule.metric == "reservations":
+            for r in facts.reservations.values():
+                if r.counts and r.arrival_date is not None:
+                    days.add(r.arrival_date)  # counted from its arrival day
+                    if window is not None:
+                        days.add(r.arrival_date + timedelta(days=window + 1))
+        elif window is not None:
+            times = [r.time for r in facts.redemptions.values()]
+            for source in (facts.transactions, facts.payments, facts.invoices):
+                times += [p.time for p in source.values() if p.time is not None and p.counts]
+            days.update(t.date() + timedelta(days=window + 1) for t in times)
+    horizon = today + timedelta(days=HORIZON_DAYS)
+    return sorted(d for d in days if today < d <= horizon)[:MAX_STEPS]
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
+
+
+def _target(
+    category: Category,
+    facts: CustomerFacts,
+    current: Current,
+    now: datetime,
+    velocity: VelocityPoints | None,
+) -> str | None:
+    decision = evaluate(category, facts, current, now, velocity)
+    return current.status_code if decision is None else decision.status_code
+
+
+def _keep(
+    category: Category,
+    facts: CustomerFacts,
+    target: str | None,
+    now: datetime,
+    velocity: VelocityPoints | None,
+) -> dict[str, Any]:
+    held = Current(target)
+    for day in change_days(category, facts, now.date()):
+        later = _target(category, facts, held, _at(day), velocity)
+        if later != target:
+            return {"until": (day - timedelta(days=1)).isoformat(), "then": later}
+    return {"until": None, "then": None}
+
+
+_RULE_TYPES = {
+    "CountRule": "count",
+    "FirstActivityRule": "first_activity",
+    "InactivityRule": "inactivity",
+    "VelocityRule": "velocity",
+}
+
+
+def _needs(
+    category: Category, status: Status, facts: CustomerFacts, now: datetime
+) -> dict[str, Any]:
+    """The next status, and for a count rule how much more of its metric it needs; with a
+    window, `by` is the last day before what is counted now starts to leave it."""
+    rule = status.rule
+    assert rule is not None
+    found: dict[str, Any] = {"status_code": status.code, "rule": _RULE_TYPES[type(rule).__name__]}
+    if not isinstance(rule, CountRule):
+        return found
+    value = count_value(rule, facts, now).value
+    missing = max(rule.min - value, 0)
+    found |= {
+        "metric": rule.metric,
+        "needs": str(missing) if isinstance(missing, Decimal) else missing,
+        "window_days": rule.window_days,
+        "by": None,
+    }
+    if rule.window_days is not None:
+        for day in change_days(category, facts, now.date()):
+            if count_value(rule, facts, _at(day)).value < value:
+                found["by"] = (day - timedelta(days=1)).isoformat()
+                break
+    return found
+
+
+def outlook(
+    category: Category,
+    facts: CustomerFacts,
+    current: Current,
+    now: datetime,
+    velocity: VelocityPoints | None = None,
+) -> dict[str, Any] | None:
+    """`{"keep": {"until", "then"}, "next": {...} | None}` for the status automation gives the
+    customer now, or None when automation leaves the category alone (pinned, sticky, manual)."""
+    decision = evaluate(category, facts, current, now, velocity)
+    if decision is None:
+        return None
+    target = decision.status_code
+    keep = _keep(category, facts, target, now, velocity)
+    held = category.status(target)
+    floor = held.priority if held is not None else None
+    higher = sorted(
+        (s for s in category.statuses if s.rule is not None and not s.archived),
+        key=lambda s: s.priority,
+    )
+    nxt = next((s for s in higher if floor is None or s.priority > floor), None)
+    following = None if nxt is None else _needs(category, nxt, facts, now)
+    return {"keep": keep, "next": following}
