@@ -27,6 +27,7 @@ __all__ = [
     "AppointmentLimit",
     "CategoryConfig",
     "ConfigPublished",
+    "DowngradePolicy",
     "CountRule",
     "FirstActivityRule",
     "InactivityRule",
@@ -142,6 +143,28 @@ class StatusConfig(ContractModel):
     translations: dict[LanguageTag, Translation] = Field(default_factory=dict)
 
 
+class DowngradePolicy(ContractModel):
+    """How an automatic category moves a customer down (SPEC 1.7); upgrades are immediate.
+
+    `immediate`: as soon as the higher status's rule stops matching; `grace`: only after it has
+    not matched for `grace_days`; `period_end`: only when a `period` ends in which it never
+    matched; `never`: only a person (or a returned transaction) moves a customer down.
+    """
+
+    mode: Literal["immediate", "grace", "period_end", "never"] = "immediate"
+    grace_days: int | None = Field(default=None, ge=1, le=3650)
+    period: Literal["month", "quarter", "year", "anniversary"] | None = None
+    warn_days: int = Field(default=0, ge=0, le=365)
+
+    @model_validator(mode="after")
+    def _complete(self) -> DowngradePolicy:
+        if self.mode == "grace" and self.grace_days is None:
+            raise ValueError("mode grace needs grace_days")
+        if self.mode == "period_end" and self.period is None:
+            raise ValueError("mode period_end needs a period")
+        return self
+
+
 class CategoryConfig(ContractModel):
     id: str = Field(min_length=1, max_length=64)
     code: Code
@@ -151,6 +174,9 @@ class CategoryConfig(ContractModel):
     manual_override_allowed: bool = False
     reason_required: bool = False
     archived: bool = False
+    downgrade_policy: DowngradePolicy | None = Field(
+        default=None, description="automatic categories only; none: immediate"
+    )
     statuses: tuple[StatusConfig, ...] = Field(default=(), max_length=200)
     translations: dict[LanguageTag, Translation] = Field(default_factory=dict)
 

@@ -8,8 +8,10 @@ from types import MappingProxyType
 from cstatus.contracts import configuration as wire
 from cstatus.platform import caches
 from cstatus.rules_engine.domain.model import (
+    IMMEDIATE,
     Category,
     CountRule,
+    Downgrade,
     FirstActivityRule,
     InactivityRule,
     Rule,
@@ -45,7 +47,13 @@ def _category(category: wire.CategoryConfig) -> Category:
         )
         for s in category.statuses
     )
-    return Category(category.code, statuses, category.update_mode)
+    policy = category.downgrade_policy
+    downgrade = (
+        IMMEDIATE
+        if policy is None
+        else Downgrade(policy.mode, policy.grace_days, policy.period, policy.warn_days)
+    )
+    return Category(category.code, statuses, category.update_mode, downgrade)
 
 
 def tenant_rules(version: int, config: wire.TenantConfiguration) -> TenantRules:

@@ -25,7 +25,15 @@ from cstatus.rules_engine.domain.model import (
 )
 from cstatus.rules_engine.domain.velocity import VelocityPoint
 
-__all__ = ["Decision", "Explanation", "VelocityPoints", "evaluate", "matches", "rules_read"]
+__all__ = [
+    "Decision",
+    "Explanation",
+    "VelocityPoints",
+    "evaluate",
+    "immediate",
+    "matches",
+    "rules_read",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +140,24 @@ def evaluate(
     now: datetime,
     velocity: VelocityPoints | None = None,
 ) -> Decision | None:
-    """The automatic decision for one category, or None when automation must not act."""
+    """The automatic decision for one category, or None when automation must not act; a move
+    down waits as the category's downgrade policy says (SPEC 1.7, `domain/policy.py`)."""
+    decision = immediate(category, facts, current, now, velocity)
+    if decision is None or not decision.changes or category.downgrade.mode == "immediate":
+        return decision
+    from cstatus.rules_engine.domain.policy import held_back
+
+    return held_back(category, facts, current, now, velocity, decision) or decision
+
+
+def immediate(
+    category: Category,
+    facts: CustomerFacts,
+    current: Current,
+    now: datetime,
+    velocity: VelocityPoints | None = None,
+) -> Decision | None:
+    """The decision without a downgrade policy: the highest-priority status that matches now."""
     if category.update_mode != "automatic" or current.is_pinned(now):
         return None
     held = category.status(current.status_code)

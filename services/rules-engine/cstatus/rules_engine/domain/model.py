@@ -7,9 +7,11 @@ from datetime import datetime
 from typing import Literal
 
 __all__ = [
+    "IMMEDIATE",
     "Category",
     "CountRule",
     "Current",
+    "Downgrade",
     "FirstActivityRule",
     "InactivityRule",
     "Rule",
@@ -59,10 +61,24 @@ class Status:
 
 
 @dataclass(frozen=True, slots=True)
+class Downgrade:
+    """SPEC 1.7: when automation may move a customer down (see `domain/policy.py`)."""
+
+    mode: Literal["immediate", "grace", "period_end", "never"] = "immediate"
+    grace_days: int | None = None
+    period: Literal["month", "quarter", "year", "anniversary"] | None = None
+    warn_days: int = 0
+
+
+IMMEDIATE = Downgrade()
+
+
+@dataclass(frozen=True, slots=True)
 class Category:
     code: str
     statuses: tuple[Status, ...]
     update_mode: Literal["automatic", "manual", "external"] = "automatic"
+    downgrade: Downgrade = IMMEDIATE
 
     @property
     def default(self) -> Status | None:

@@ -16,7 +16,9 @@ from typing import Any
 from cstatus.rules_engine.domain.evaluate import VelocityPoints, evaluate
 from cstatus.rules_engine.domain.facts import CustomerFacts
 from cstatus.rules_engine.domain.measure import count_value
-from cstatus.rules_engine.domain.model import Category, CountRule, Current, InactivityRule, Status
+from cstatus.rules_engine.domain.measure_days import measure_days
+from cstatus.rules_engine.domain.model import Category, CountRule, Current, Status
+from cstatus.rules_engine.domain.policy import period_start
 
 __all__ = ["HORIZON_DAYS", "MAX_STEPS", "change_days", "outlook"]
 
@@ -28,30 +30,32 @@ MAX_STEPS = 64
 
 def change_days(category: Category, facts: CustomerFacts, today: date) -> list[date]:
     """The future days (after `today`, within the horizon) on which a rule of the category may
-    measure something else without any new activity."""
-    days: set[date] = set()
-    for status in category.statuses:
-        rule = status.rule
-        if status.archived or rule is None:
-            continue
-        if isinstance(rule, InactivityRule) and facts.last_activity is not None:
-            days.add(facts.last_activity.date() + timedelta(days=rule.days))
-        if not isinstance(rule, CountRule):
-            continue
-        window = rule.window_days
-        if rule.metric == "reservations":
-            for r in facts.reservations.values():
-                if r.counts and r.arrival_date is not None:
-                    days.add(r.arrival_date)  # counted from its arrival day
-                    if window is not None:
-                        days.add(r.arrival_date + timedelta(days=window + 1))
-        elif window is not None:
-            times = [r.time for r in facts.redemptions.values()]
-            for source in (facts.transactions, facts.payments, facts.invoices):
-                times += [p.time for p in source.values() if p.time is not None and p.counts]
-            days.update(t.date() + timedelta(days=window + 1) for t in times)
+    measure something else without any new activity (the earliest `MAX_STEPS`)."""
     horizon = today + timedelta(days=HORIZON_DAYS)
+    days = set(measure_days(category, facts, today, horizon))
+    policy = category.downgrade
+    if policy.mode == "grace" and policy.grace_days:  # a move down falls due that much later
+        days |= {d + timedelta(days=policy.grace_days) for d in days}
+    elif policy.mode == "period_end":  # ... or on the first day of the next periods
+        first = min((t for t, _ in facts.first_seen.values()), default=None)
+        day = today
+        while day <= horizon:
+            day = period_start(policy.period or "year", day, first.date() if first else None)
+            day = _next_period(policy.period or "year", day)
+            days.add(day)
     return sorted(d for d in days if today < d <= horizon)[:MAX_STEPS]
+
+
+def _next_period(period: str, start: date) -> date:
+    if period == "month":
+        return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    if period == "quarter":
+        month = start.month + 3
+        return start.replace(year=start.year + (month > 12), month=(month - 1) % 12 + 1, day=1)
+    try:
+        return start.replace(year=start.year + 1)
+    except ValueError:
+        return start.replace(year=start.year + 1, day=28)
 
 
 def _at(day: date) -> datetime:

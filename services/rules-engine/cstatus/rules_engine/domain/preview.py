@@ -137,7 +137,8 @@ class Move:
     category_code: str
     from_code: str | None
     to_code: str | None
-    explanation: Mapping[str, Any]
+    explanation: Any
+    """The decision's explanation (the service gives the sample its wire form)."""
 
 
 @dataclass(slots=True)
@@ -154,7 +155,7 @@ class Tally:
         self,
         customer: str,
         held: Mapping[str, str | None],
-        proposed: Mapping[str, tuple[str | None, Mapping[str, Any]]],
+        proposed: Mapping[str, tuple[str | None, Any]],
         current: Mapping[str, str | None],
         properties: tuple[Properties, Properties],
     ) -> None:

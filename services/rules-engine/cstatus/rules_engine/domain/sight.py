@@ -139,7 +139,10 @@ def sight_of_rules(rules: Iterable[Rule], now: datetime) -> Sight:
 def needs_whole_history(category: Category, held_code: str | None, changed: bool) -> bool:
     """Whether a decision on this category must read the whole history: it has a velocity rule
     and a change of it arrived, or the customer holds its velocity status (a window away from
-    the anchors may be what keeps it there)."""
+    the anchors may be what keeps it there), or its downgrade policy looks back beyond what the
+    rules see today (SPEC 1.7: whether the held status matched on a past day)."""
+    if category.downgrade.mode != "immediate":
+        return True
     velocity = [s for s in category.statuses if isinstance(s.rule, VelocityRule) and not s.archived]
     if not velocity:
         return False

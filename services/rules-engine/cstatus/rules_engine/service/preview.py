@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from datetime import time as day_start
 from typing import Any
@@ -20,7 +20,7 @@ from cstatus.rules_engine.adapters.activity_store import customers_of, load_acti
 from cstatus.rules_engine.adapters.configuration import tenant_rules
 from cstatus.rules_engine.adapters.translate import wire_explanation
 from cstatus.rules_engine.adapters.views import Held, load_holdings
-from cstatus.rules_engine.domain.evaluate import evaluate
+from cstatus.rules_engine.domain.evaluate import Explanation, evaluate
 from cstatus.rules_engine.domain.facts import fold
 from cstatus.rules_engine.domain.model import Current
 from cstatus.rules_engine.domain.preview import (
@@ -37,6 +37,8 @@ __all__ = ["PAGE", "Preview", "ProposalError", "preview"]
 log = logging.getLogger(__name__)
 
 PAGE = 2_000
+KEPT = Explanation("kept")
+"""Automation leaves the category alone (pinned, or a sticky status)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,17 +56,16 @@ def _targets(
     facts: Any,
     points: Any,
     when: datetime,
-) -> dict[str, tuple[str | None, dict[str, Any]]]:
-    found: dict[str, tuple[str | None, dict[str, Any]]] = {}
+) -> dict[str, tuple[str | None, Any]]:
+    found: dict[str, tuple[str | None, Any]] = {}
     for category in rules.categories:
         mine = held.get(category.code)
         current = mine.current if mine is not None else Current(defaults.get(category.code))
         decision = evaluate(category, facts, current, when, points)
         if decision is None:  # pinned or sticky: stays
-            found[category.code] = (current.status_code, {"rule": "kept"})
-        else:
-            why = wire_explanation(decision.explanation, rules.version).model_dump(mode="json")
-            found[category.code] = (decision.status_code, why)
+            found[category.code] = (current.status_code, KEPT)
+        else:  # the wire form is built for the sample only (it is the costly part)
+            found[category.code] = (decision.status_code, decision.explanation)
     return found
 
 
@@ -104,6 +105,11 @@ async def preview(
     }
     when = max(now, datetime.combine(as_of, day_start(), UTC))
     windows = set(rules_now.velocity_windows) | set(rules_new.velocity_windows)
+    # A category the proposal leaves as it is decides alike under both: evaluated once.
+    proposed_by_code = {c.code: c for c in rules_new.categories}
+    same = {c.code for c in rules_now.categories if proposed_by_code.get(c.code) == c}
+    left = tuple(c for c in rules_now.categories if c.code not in same)
+    changed = replace(rules_now, categories=left) if left else None
     tally = Tally(sample_size=sample)
     total: int = await conn.fetchval("SELECT count(*) FROM customers WHERE tenant = $1", tenant)
     cursor: str | None = None
@@ -121,9 +127,15 @@ async def preview(
             held = {code: default for code, default in defaults.items()}
             held |= {code: h.current.status_code for code, h in mine.items()}
             new = _targets(rules_new, mine, defaults, facts, points, when)
-            old = _targets(rules_now, mine, defaults, facts, points, when)
-            tally.add(customer, held, new, {c: t for c, (t, _) in old.items()}, properties)
+            old = _targets(changed, mine, defaults, facts, points, when) if changed else {}
+            current_targets = {c: t for c, (t, _) in old.items()}
+            current_targets |= {c: new[c][0] for c in same if c in new}
+            tally.add(customer, held, new, current_targets, properties)
         cursor = page[-1]
         if progress is not None:
             progress(tally.customers, max(total, tally.customers))
+    tally.sample = [
+        replace(m, explanation=wire_explanation(m.explanation, version).model_dump(mode="json"))
+        for m in tally.sample
+    ]
     return Preview(tally, as_of, version, time.monotonic() - started)

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cstatus.contracts.configuration import ActivityTrigger, UpdateMode
+from cstatus.contracts.configuration import ActivityTrigger, DowngradePolicy, UpdateMode
 from cstatus.contracts.fields import NO_NUL_PATTERN, Code, SystemState, Text
 
 __all__ = [
@@ -55,6 +55,11 @@ class CategoryIn(Body):
     manual_override_allowed: bool = False
     reason_required: bool = False
     archived: bool = False
+    downgrade_policy: DowngradePolicy | None = Field(
+        default=None,
+        description="SPEC 1.7, automatic categories (inert in others, like their rules): "
+        'e.g. {"mode": "grace", "grace_days": 30, "warn_days": 7}; none: immediate',
+    )
     translations: dict[LanguageTag, TranslationIn] = Field(default_factory=dict, max_length=100)
 
 
@@ -65,6 +70,9 @@ class CategoryPatch(Body):
     manual_override_allowed: bool | None = None
     reason_required: bool | None = None
     archived: bool | None = None
+    downgrade_policy: DowngradePolicy | None = Field(
+        default=None, description="null: back to immediate"
+    )
 
 
 class AppointmentLimitIn(Body):
