@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from cstatus.rules_engine.domain.evaluate import VelocityPoints, evaluate
+from cstatus.rules_engine.domain.evaluate import Decision, VelocityPoints, evaluate
 from cstatus.rules_engine.domain.facts import CustomerFacts
 from cstatus.rules_engine.domain.measure import count_value
 from cstatus.rules_engine.domain.measure_days import measure_days
@@ -128,10 +128,12 @@ def outlook(
     current: Current,
     now: datetime,
     velocity: VelocityPoints | None = None,
+    decision: Decision | None = None,
 ) -> dict[str, Any] | None:
     """`{"keep": {"until", "then"}, "next": {...} | None}` for the status automation gives the
-    customer now, or None when automation leaves the category alone (pinned, sticky, manual)."""
-    decision = evaluate(category, facts, current, now, velocity)
+    customer now, or None when automation leaves the category alone (pinned, sticky, manual).
+    `decision`: the caller's `evaluate` of the same arguments, when it has it."""
+    decision = decision or evaluate(category, facts, current, now, velocity)
     if decision is None:
         return None
     target = decision.status_code

@@ -208,7 +208,11 @@ async def decide(
                 based_on = held.sequence if held is not None else None
                 # What would change it, where the whole history was read (sweeps,
                 # re-evaluations): a consumed batch reads only what the rules see today.
-                seen = outlook(category, facts, current, now, points) if recent is None else None
+                seen = (
+                    outlook(category, facts, current, now, points, decision)
+                    if recent is None
+                    else None
+                )
                 proposals.append(_Proposal(customer, decision, based_on, seen))
     targets = [(p.customer, p.decision.category_code, p.decision.status_code) for p in proposals]
     fresh = await claim_proposals(conn, tenant, targets, now)

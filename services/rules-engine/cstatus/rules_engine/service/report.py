@@ -59,7 +59,7 @@ async def customer_activity(
         found = held.get(category.code)
         current = found.current if found is not None else Current(None)
         decision = evaluate(category, facts, current, now, points)
-        seen = outlook(category, facts, current, now, points) if decision is not None else None
+        seen = outlook(category, facts, current, now, points, decision) if decision else None
         evaluations.append(CategoryEvaluation(category.code, current, decision, seen))
     summary = summarize(facts, events, await load_outliers(conn, tenant, customer))
     return CustomerActivity(customer, known, facts, rules is not None, tuple(evaluations), summary)
