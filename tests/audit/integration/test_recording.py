@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
 import pytest
+
+from cstatus.contracts import WillDowngrade, new_event, topics
 
 pytestmark = pytest.mark.integration
 
@@ -98,3 +100,34 @@ async def test_the_log_refuses_update_delete_and_truncate(audit: Any) -> None:
         with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
             await conn.execute(f"UPDATE {table} SET to_code = 'vip' WHERE tenant = $1", tenant)
     assert [r["to_code"] for r in await audit.rows(tenant)] == ["lead"]
+
+
+async def test_a_warning_ahead_of_a_move_down_is_no_change_and_leaves_no_trace(
+    audit: Any,
+) -> None:
+    """SPEC 1.7: the rules engine's `customer_status.will_downgrade` travels on the changes
+    topic; nothing has changed, so the audit log records nothing for it (not even a key for a
+    customer it has never seen) and does not dead-letter it."""
+    tenant = audit.new_tenant()
+    warning = WillDowngrade(
+        warning_id="w-1",
+        category_code="loyalty",
+        status_code="gold",
+        to_status_code="silver",
+        on=date(2027, 3, 1),
+        keep={"status_code": "gold", "rule": "count", "needs": 2, "by": "2027-02-28"},
+        warn_days=7,
+    )
+    await audit.publish(
+        topics.STATUS_CHANGES,
+        new_event(
+            warning, id="w-1", source="rules-engine", tenant=tenant, subject="cust-w", time=T0
+        ),
+    )
+    await audit.change(tenant, "cust-s", "relationship", 1, "lead", at=T0)
+    await audit.rows_reach(tenant, 1)  # the sentinel, consumed after the warning
+    assert [r["customer_id"] for r in await audit.rows(tenant)] == ["cust-s"]
+    keys = await audit.pg.fetch(
+        f"SELECT customer_id FROM {audit.schema}.customer_keys WHERE tenant = $1", tenant
+    )
+    assert [k["customer_id"] for k in keys] == ["cust-s"]

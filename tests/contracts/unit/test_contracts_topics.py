@@ -30,7 +30,7 @@ def test_every_topic_of_the_spec_has_its_types() -> None:
         topics.dlq_topic(t) for t in topics.INPUT_TOPICS
     }
     assert set(EXAMPLES) == set(EVENT_TYPES)
-    assert len(EVENT_TYPES) == 24
+    assert len(EVENT_TYPES) == 25
 
 
 @pytest.mark.parametrize(("topic", "event_type"), TOPIC_AND_TYPE)

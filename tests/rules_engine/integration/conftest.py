@@ -54,7 +54,8 @@ async def _start_group_at_the_end(bootstrap: str, group: str) -> None:
 
 @dataclass
 class Outputs:
-    """Everything published on the proposals and outliers topics since the module started."""
+    """Everything published on the proposals, outliers and changes topics since the module
+    started (the engine publishes warnings ahead of a move down on the changes topic)."""
 
     seen: list[tuple[str, CloudEvent[Any]]] = field(default_factory=list)
 
@@ -101,7 +102,7 @@ class Outputs:
 async def outputs(stack: Any) -> AsyncIterator[Outputs]:
     consumer = AIOKafkaConsumer(bootstrap_servers=stack.kafka_bootstrap)
     await consumer.start()
-    parts = await _partitions(consumer, (topics.PROPOSALS, topics.OUTLIERS))
+    parts = await _partitions(consumer, (topics.PROPOSALS, topics.OUTLIERS, topics.STATUS_CHANGES))
     consumer.assign(parts)
     await consumer.seek_to_end(*parts)
     for tp in parts:

@@ -6,7 +6,14 @@ its Kafka key. Topic names live in `cstatus.contracts.topics`.
 """
 
 from cstatus.contracts.bulk import CUSTOMER_STATUS_BULK_CHUNK, BulkChunk
-from cstatus.contracts.changes import CUSTOMER_STATUS_CHANGED, Explanation, StatusChanged, StatusRef
+from cstatus.contracts.changes import (
+    CUSTOMER_STATUS_CHANGED,
+    CUSTOMER_STATUS_WILL_DOWNGRADE,
+    Explanation,
+    StatusChanged,
+    StatusRef,
+    WillDowngrade,
+)
 from cstatus.contracts.commands import (
     COMMAND_EVENTS,
     CUSTOMER_STATUS_ASSIGN,
@@ -99,6 +106,7 @@ __all__ = [
     "CUSTOMER_STATUS_PROPOSED",
     "CUSTOMER_STATUS_REJECTED",
     "CUSTOMER_STATUS_SNAPSHOT",
+    "CUSTOMER_STATUS_WILL_DOWNGRADE",
     "CUSTOMER_UPDATED",
     "EVENTS_BY_TOPIC",
     "EVENT_TYPES",
@@ -155,6 +163,7 @@ __all__ = [
     "TransactionCompleted",
     "TransactionOutlier",
     "TransactionRefunded",
+    "WillDowngrade",
     "decode",
     "decode_input",
     "encode",

@@ -1,11 +1,13 @@
 """`customer-status.changes.v1`: every applied status change, keyed `{tenant}:{customer}`.
 
 Published through the assignment service's outbox: at least once, never unapplied; consumers
-de-duplicate by `change_id`.
+de-duplicate by `change_id`. The rules engine also publishes `customer_status.will_downgrade`
+here (SPEC 1.7): a notice ahead of a scheduled move down, not a change.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, ClassVar
 
@@ -26,12 +28,15 @@ from cstatus.contracts.fields import (
 
 __all__ = [
     "CUSTOMER_STATUS_CHANGED",
+    "CUSTOMER_STATUS_WILL_DOWNGRADE",
     "Explanation",
     "StatusChanged",
     "StatusRef",
+    "WillDowngrade",
 ]
 
 CUSTOMER_STATUS_CHANGED = "customer_status.changed"
+CUSTOMER_STATUS_WILL_DOWNGRADE = "customer_status.will_downgrade"
 
 
 class StatusRef(ContractModel):
@@ -103,3 +108,25 @@ class StatusChanged(EventData):
         description="whether the category is pinned by hand after this change (automation "
         "leaves it alone); absent from producers before v2",
     )
+
+
+class WillDowngrade(EventData):
+    """SPEC 1.7: `warn_days` before automation moves a customer down, the date, the status it
+    will go to, and what would keep the current one. Published by the rules engine's daily
+    sweep, once per (customer, category, date); nothing has changed yet, so it carries no
+    `change_id` and the audit log does not record it."""
+
+    event_type: ClassVar[str] = CUSTOMER_STATUS_WILL_DOWNGRADE
+
+    warning_id: TextId
+    category_code: Code
+    status_code: Code = Field(description="the status held now")
+    to_status_code: Code | None = Field(description="the status it will go to (null: none)")
+    on: date = Field(description="the first day the customer holds `to_status_code`")
+    keep: dict[str, JsonValue] = Field(
+        description="what would keep the current status, e.g. "
+        '`{"status_code": "gold", "rule": "count", "metric": "reservations", "needs": 2, '
+        '"window_days": 365, "by": "2027-01-31"}` (`by`: the last day it may arrive)'
+    )
+    warn_days: int = Field(ge=1, le=365)
+    config_version: int | None = Field(default=None, ge=0)

@@ -118,6 +118,26 @@ EXAMPLES: Mapping[str, dict[str, Any]] = {
             },
         ),
         _event(
+            "customer_status.will_downgrade",
+            {
+                "warning_id": "w-1",
+                "category_code": "loyalty",
+                "status_code": "gold",
+                "to_status_code": "silver",
+                "on": "2027-02-01",
+                "keep": {
+                    "status_code": "gold",
+                    "rule": "count",
+                    "metric": "reservations",
+                    "needs": 2,
+                    "window_days": 365,
+                    "by": "2027-01-31",
+                },
+                "warn_days": 7,
+                "config_version": 3,
+            },
+        ),
+        _event(
             "customer_status.snapshot",
             {
                 "customer_id": "cust-42",

@@ -10,7 +10,7 @@ from pydantic import Discriminator, Tag, TypeAdapter, ValidationError
 
 from cstatus.contracts import topics
 from cstatus.contracts.bulk import BulkChunk
-from cstatus.contracts.changes import StatusChanged
+from cstatus.contracts.changes import StatusChanged, WillDowngrade
 from cstatus.contracts.commands import COMMAND_EVENTS
 from cstatus.contracts.configuration import ConfigPublished
 from cstatus.contracts.customers import CUSTOMER_EVENTS
@@ -37,7 +37,10 @@ EVENTS_BY_TOPIC: Mapping[str, Mapping[str, type[EventData]]] = {
     topics.PAYMENTS: PAYMENT_EVENTS,
     topics.CRM_CUSTOMERS: CUSTOMER_EVENTS,
     topics.COMMANDS: COMMAND_EVENTS,
-    topics.STATUS_CHANGES: _single(StatusChanged),
+    topics.STATUS_CHANGES: {
+        StatusChanged.event_type: StatusChanged,
+        WillDowngrade.event_type: WillDowngrade,
+    },
     topics.SNAPSHOTS: _single(CustomerSnapshot),
     topics.OUTLIERS: _single(TransactionOutlier),
     topics.REJECTIONS: _single(StatusRejected),

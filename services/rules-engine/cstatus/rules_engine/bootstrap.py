@@ -34,7 +34,7 @@ def create_app(
         schema=settings.db_schema,
         migrations=MIGRATIONS,
         subscriptions=[kafka.subscription(settings, clock)],
-        produces=(topics.PROPOSALS, topics.OUTLIERS),
+        produces=(topics.PROPOSALS, topics.OUTLIERS, topics.STATUS_CHANGES),
     )
     app = runtime.create_app(
         title="Rules engine",

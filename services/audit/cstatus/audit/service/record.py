@@ -22,11 +22,14 @@ from cstatus.contracts.rejections import StatusRejected
 
 __all__ = ["record_events"]
 
+_RECORDED = (StatusChanged, StatusRejected, CustomerProfile)
+
 
 async def _write(conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]]) -> None:
     if not events:
         return
-    about_customers = [e for e in events if not isinstance(e.data, ConfigPublished)]
+    # what the log records; a notice ahead of a move down (`WillDowngrade`) changes nothing
+    about_customers = [e for e in events if isinstance(e.data, _RECORDED)]
     keys = await keys_for_writing(conn, [(e.tenant, e.subject) for e in about_customers])
     changes = [e for e in events if isinstance(e.data, StatusChanged)]
     rejections = [e for e in events if isinstance(e.data, StatusRejected)]

@@ -20,7 +20,15 @@ from cstatus.rules_engine.domain.measure_days import measure_days
 from cstatus.rules_engine.domain.model import Category, CountRule, Current, Status
 from cstatus.rules_engine.domain.policy import period_start
 
-__all__ = ["HORIZON_DAYS", "MAX_STEPS", "change_days", "outlook"]
+__all__ = [
+    "HORIZON_DAYS",
+    "MAX_STEPS",
+    "RULE_TYPES",
+    "change_days",
+    "held_until",
+    "needs",
+    "outlook",
+]
 
 HORIZON_DAYS = 3 * 365
 """How far ahead `keep` looks; beyond it a status holds "until further notice" (`until: null`)."""
@@ -32,10 +40,13 @@ def change_days(category: Category, facts: CustomerFacts, today: date) -> list[d
     """The future days (after `today`, within the horizon) on which a rule of the category may
     measure something else without any new activity (the earliest `MAX_STEPS`)."""
     horizon = today + timedelta(days=HORIZON_DAYS)
-    days = set(measure_days(category, facts, today, horizon))
     policy = category.downgrade
-    if policy.mode == "grace" and policy.grace_days:  # a move down falls due that much later
-        days |= {d + timedelta(days=policy.grace_days) for d in days}
+    grace = timedelta(days=policy.grace_days or 0) if policy.mode == "grace" else timedelta()
+    # with a grace, a move down falls due that much after the measure changed: a change of the
+    # last `grace_days` (the customer is in the grace now) lies ahead too
+    days = set(measure_days(category, facts, today - grace, horizon))
+    if grace:
+        days |= {d + grace for d in days}
     elif policy.mode == "period_end":  # ... or on the first day of the next periods
         first = min((t for t, _ in facts.first_seen.values()), default=None)
         day = today
@@ -73,6 +84,23 @@ def _target(
     return current.status_code if decision is None else decision.status_code
 
 
+def held_until(
+    category: Category,
+    facts: CustomerFacts,
+    target: str | None,
+    now: datetime,
+    velocity: VelocityPoints | None = None,
+) -> tuple[date, str | None] | None:
+    """The first day on which, without new activity, automation gives the customer holding
+    `target` another status, and that status; None when it holds beyond the horizon."""
+    held = Current(target)
+    for day in change_days(category, facts, now.date()):
+        later = _target(category, facts, held, _at(day), velocity)
+        if later != target:
+            return day, later
+    return None
+
+
 def _keep(
     category: Category,
     facts: CustomerFacts,
@@ -80,15 +108,14 @@ def _keep(
     now: datetime,
     velocity: VelocityPoints | None,
 ) -> dict[str, Any]:
-    held = Current(target)
-    for day in change_days(category, facts, now.date()):
-        later = _target(category, facts, held, _at(day), velocity)
-        if later != target:
-            return {"until": (day - timedelta(days=1)).isoformat(), "then": later}
-    return {"until": None, "then": None}
+    found = held_until(category, facts, target, now, velocity)
+    if found is None:
+        return {"until": None, "then": None}
+    day, then = found
+    return {"until": (day - timedelta(days=1)).isoformat(), "then": then}
 
 
-_RULE_TYPES = {
+RULE_TYPES = {
     "CountRule": "count",
     "FirstActivityRule": "first_activity",
     "InactivityRule": "inactivity",
@@ -96,14 +123,14 @@ _RULE_TYPES = {
 }
 
 
-def _needs(
+def needs(
     category: Category, status: Status, facts: CustomerFacts, now: datetime
 ) -> dict[str, Any]:
     """The next status, and for a count rule how much more of its metric it needs; with a
     window, `by` is the last day before what is counted now starts to leave it."""
     rule = status.rule
     assert rule is not None
-    found: dict[str, Any] = {"status_code": status.code, "rule": _RULE_TYPES[type(rule).__name__]}
+    found: dict[str, Any] = {"status_code": status.code, "rule": RULE_TYPES[type(rule).__name__]}
     if not isinstance(rule, CountRule):
         return found
     value = count_value(rule, facts, now).value
@@ -145,5 +172,5 @@ def outlook(
         key=lambda s: s.priority,
     )
     nxt = next((s for s in higher if floor is None or s.priority > floor), None)
-    following = None if nxt is None else _needs(category, nxt, facts, now)
+    following = None if nxt is None else needs(category, nxt, facts, now)
     return {"keep": keep, "next": following}

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from cstatus.contracts.changes import Explanation
 from cstatus.platform.http.auth import Principal, require_roles
@@ -40,6 +40,9 @@ class SweepResponse(BaseModel):
     as_of: date
     candidates: int
     proposed: int
+    warned: int = Field(
+        0, description="warnings published ahead of a move down (SPEC 1.7 warn_days)"
+    )
 
 
 class FactsView(BaseModel):
@@ -212,6 +215,7 @@ def router(runtime: ServiceRuntime, clock: Callable[[], datetime]) -> APIRouter:
             as_of=result.as_of,
             candidates=result.candidates,
             proposed=result.proposed,
+            warned=result.warned,
         )
 
     return api

@@ -29,11 +29,12 @@ async def sweep_all(runtime: ServiceRuntime, clock: Callable[[], datetime]) -> N
         except SweepBusy:
             continue  # another replica sweeps it
         log.info(
-            "swept %s as of %s: %d candidates, %d proposed",
+            "swept %s as of %s: %d candidates, %d proposed, %d warned",
             tenant,
             as_of,
             result.candidates,
             result.proposed,
+            result.warned,
         )
 
 

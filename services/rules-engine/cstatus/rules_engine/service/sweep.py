@@ -6,6 +6,8 @@ transactions, then records the day. Without an earlier sweep it starts from the 
 tenant's configuration first arrived (real-time decisions covered what came before). A session
 advisory lock per tenant lets one replica sweep a tenant at a time; a crash mid-way leaves the
 last day unchanged, so the next sweep redoes the pages (outstanding proposals are not repeated).
+After the moves due, it publishes the warnings of the moves down falling due `warn_days` later
+(`service/warn.py`; SPEC 1.7), each once.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from cstatus.rules_engine.adapters.views import (
     record_sweep,
 )
 from cstatus.rules_engine.service.decide import decide
+from cstatus.rules_engine.service.warn import warn_of_downgrades
 
 __all__ = ["SweepBusy", "SweepResult", "sweep_instant", "sweep_tenant", "tenants_to_sweep"]
 
@@ -43,6 +46,8 @@ class SweepResult:
     as_of: date
     candidates: int
     proposed: int
+    warned: int = 0
+    """Warnings ahead of a move down published (SPEC 1.7 `warn_days`)."""
 
 
 def sweep_instant(as_of: date, now: datetime) -> datetime:
@@ -94,5 +99,6 @@ async def _sweep(
         async with conn.transaction():
             page = candidates[start : start + PAGE]
             proposed += await decide(conn, schema, tenant, rules, page, now)
+    warned = await warn_of_downgrades(conn, schema, tenant, rules, since, as_of, now)
     await record_sweep(conn, tenant, as_of)
-    return SweepResult(tenant, since, as_of, len(candidates), proposed)
+    return SweepResult(tenant, since, as_of, len(candidates), proposed, warned)
