@@ -86,6 +86,47 @@ def _refusals(summary: Summary) -> list[str]:
     return lines
 
 
+def _moves(moves: list[dict[str, Any]]) -> str:
+    return ", ".join(
+        f"{m['category_code']} {m['from'] or '(none)'} → {m['to'] or '(none)'} {m['customers']}"
+        for m in moves
+    )
+
+
+def _preview(summary: Summary) -> list[str]:
+    found = summary.preview
+    lines = [
+        f"Preview, changing nothing (rules-engine POST /v1/previews): {found['question']}",
+        f"  {found['customers']} customers evaluated on {found['as_of']} in {found['seconds']} s "
+        f"over configuration version {found['config_version']}",
+        f"  would move: {_moves(found['moves']) or 'nobody'}",
+        f"  moving anyway under today's rules: {_moves(found['anyway']) or 'nobody'}",
+    ]
+    flips = [
+        f"{r['restriction']} {r['from']} → {r['to']} {r['customers']}"
+        for r in found["restrictions"]
+    ]
+    lines.append(f"  restrictions that flip: {', '.join(flips) or 'none'}")
+    for sample in found["sample"][:3]:
+        lines.append(
+            f"  e.g. {sample['customer_id']:<11} {sample['from']} → {sample['to']}: "
+            + explain(sample["explanation"])
+        )
+    return lines
+
+
+def _approvals(summary: Summary) -> list[str]:
+    lines = ["Four eyes (assignment /v1/approvals): changes that need a second person"]
+    for a in summary.approvals:
+        decided = f", {a['state']} by {a['decided_by']}" if a["decided_by"] else f", {a['state']}"
+        until = f" until {a['expires_at'][:10]}" if a["state"] == "pending" else ""
+        lines.append(
+            f"  {a['customer_id']:<11} {a['category_code']} → {a['status_code']:<16} asked by "
+            f"{a['requested_by']}{decided}{until}: {a['reason']}"
+        )
+    return lines
+
+
 def _where(summary: Summary) -> list[str]:
     tenant, fraud = summary.tenant, summary.acts.fraud_suspected
     urls = [
@@ -143,5 +184,6 @@ def render(summary: Summary) -> str:
         f"{'allowed' if a.allowed else 'refused'}{f' — {a.detail}' if a.detail else ''}"
         for a in summary.answers
     ]
+    lines += ["", *_approvals(summary), "", *_preview(summary)]
     lines += ["", "Refusals", *_refusals(summary), "", *_where(summary), _RULE]
     return "\n".join(lines)

@@ -18,7 +18,7 @@ from cstatus.contracts.envelope import CloudEvent
 from cstatus.contracts.outliers import TransactionOutlier
 from cstatus.contracts.rejections import StatusRejected
 from cstatus.contracts.topics import OUTLIERS, REJECTIONS
-from demo.api import Api, Refusal
+from demo.api import Api, ApiError, Refusal
 from demo.census import Census
 from demo.feed import Feed, transaction
 from demo.producer import Publisher
@@ -40,6 +40,8 @@ class Acts:
     fraud_suspected: str
     command_id: str
     refusals: list[Refusal] = field(default_factory=list)
+    pending: str | None = None
+    """The approval left waiting for a second person (SPEC 1.8), if one was asked for."""
 
 
 def _pick(census: Census, feed: Feed) -> tuple[str, str, str, str]:
@@ -182,4 +184,33 @@ async def play_scenarios(
         )
     )
     command_id = await _external_command(api, publisher, deleted, since_ms, timeout_s)
-    return Acts(vip, suspended, deleted, feed.burst_customer, command_id, refusals)
+    pending = None
+    if feed.burst_customer in census.holders("lifecycle", "fraud_suspected"):
+        pending, refusal = await _confirm_fraud_waits(api, feed.burst_customer)
+        refusals.append(refusal)
+    return Acts(vip, suspended, deleted, feed.burst_customer, command_id, refusals, pending)
+
+
+async def _confirm_fraud_waits(api: Api, customer: str) -> tuple[str, Refusal]:
+    """agent.tom (also an approver) asks to confirm the fraud: it waits for a second person
+    (SPEC 1.8), he cannot approve it himself, and the demo leaves it pending."""
+    path = f"/v1/customers/{customer}/statuses/lifecycle"
+    body = {"status_code": "fraud_confirmed", "reason": "Card issuer confirmed the chargebacks"}
+    answer = await api.ok(
+        "PUT", "assignment", path, role="status:agent", subject="agent.tom", json=body
+    )
+    if answer["result"] != "pending":
+        raise ApiError(f"confirming fraud should wait for a second person: {answer}")
+    ident = answer["approval_id"]
+    say(f"agent.tom asked to confirm fraud on {customer}: waits for approval {ident}")
+    refusal = await api.refused(
+        f"agent.tom approves his own request {ident}",
+        "POST",
+        "assignment",
+        f"/v1/approvals/{ident}/approve",
+        role="status:approver",
+        subject="agent.tom",
+        json={"reason": "Looks right to me"},
+    )
+    say(f"refused as expected: self-approval → {refusal.status} {refusal.code}")
+    return ident, refusal

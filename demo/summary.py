@@ -13,6 +13,7 @@ from cstatus.contracts.rejections import StatusRejected
 from cstatus.contracts.topics import OUTLIERS, REJECTIONS
 from demo.api import Api, Refusal
 from demo.census import Census
+from demo.provision import LOYALTY, LOYALTY_WINDOW_DAYS
 from demo.scenarios import Acts
 from demo.topic_reader import read_since
 
@@ -79,6 +80,10 @@ class Summary:
     sweep: dict[str, Any]
     answers: list[CounterAnswer]
     """What the counter and upstream systems are answered for a few customers (`/v1/checks`)."""
+    preview: dict[str, Any]
+    """`POST /v1/previews` of gold needing one stay more (SPEC 1.9), with `question`."""
+    approvals: list[dict[str, Any]]
+    """The tenant's approval requests (SPEC 1.8), newest first."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -95,6 +100,8 @@ class Summary:
             "refusals": [asdict(r) for r in self.refusals],
             "rejections": [asdict(r) for r in self.rejections],
             "counter_answers": [asdict(a) for a in self.answers],
+            "preview": self.preview,
+            "approvals": self.approvals,
         }
 
 
@@ -172,6 +179,25 @@ async def _counter_answers(api: Api, census: Census) -> list[CounterAnswer]:
     return answers
 
 
+async def _preview(api: Api) -> dict[str, Any]:
+    """What raising gold by one stay would do to every customer, changing nothing."""
+    gold = LOYALTY[-1]
+    rule = {
+        "type": "count",
+        "metric": "reservations",
+        "min": gold.min_stays + 1,
+        "max": None,
+        "window_days": LOYALTY_WINDOW_DAYS,
+    }
+    body = {
+        "rule": {"category_code": "loyalty", "status_code": gold.code, "rule": rule},
+        "sample": 3,
+    }
+    found = await api.ok("POST", "rules-engine", "/v1/previews", role="status:admin", json=body)
+    question = f"gold needing {gold.min_stays + 1} stays in {LOYALTY_WINDOW_DAYS} days, not {gold.min_stays}"
+    return {"question": question, **found}
+
+
 async def gather(
     api: Api, census: Census, acts: Acts, sweep: dict[str, Any], since_ms: int
 ) -> Summary:
@@ -209,4 +235,6 @@ async def gather(
         acts=acts,
         sweep=sweep,
         answers=await _counter_answers(api, census),
+        preview=await _preview(api),
+        approvals=(await api.ok("GET", "assignment", "/v1/approvals"))["items"],
     )

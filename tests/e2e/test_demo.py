@@ -127,3 +127,42 @@ def test_the_summary_shows_the_counter_answers(demo_run: tuple[str, dict[str, An
         if not answer["allowed"]:
             assert "loyalty:bronze max_appointments" in answer["detail"], answer
     assert "Counter answers (POST /v1/checks)" in output
+
+
+def test_the_summary_shows_an_approved_and_a_pending_four_eyes_change(
+    demo_run: tuple[str, dict[str, Any]],
+) -> None:
+    """SPEC 1.8 in the demo: the deletion asked by agent.maria was approved by manager.eva; the
+    fraud confirmation asked by agent.tom waits, and his own approval was refused."""
+    output, summary = demo_run
+    approvals = {a["status_code"]: a for a in summary["approvals"]}
+    deleted = approvals["deleted"]
+    assert (deleted["state"], deleted["requested_by"], deleted["decided_by"]) == (
+        "approved",
+        "agent.maria",
+        "manager.eva",
+    )
+    assert deleted["customer_id"] == summary["acts"]["deleted"]
+    pending = approvals["fraud_confirmed"]
+    assert pending["id"] == summary["acts"]["pending"]
+    assert (pending["state"], pending["requested_by"]) == ("pending", "agent.tom")
+    assert summary["counts"]["lifecycle"].get("fraud_confirmed", 0) == 0  # nothing applied
+    assert any("approves his own request" in r["action"] for r in summary["refusals"])
+    assert "Four eyes" in output and "asked by agent.tom, pending" in output
+
+
+def test_the_summary_previews_a_rule_change_that_changes_nothing(
+    demo_run: tuple[str, dict[str, Any]],
+) -> None:
+    """SPEC 1.9 in the demo: gold needing one stay more, previewed over every customer; the
+    gold holders it would move are all still gold afterwards."""
+    output, summary = demo_run
+    preview = summary["preview"]
+    assert preview["customers"] == CUSTOMERS
+    moves = {(m["category_code"], m["from"], m["to"]): m["customers"] for m in preview["moves"]}
+    anyway = {(m["category_code"], m["from"], m["to"]): m["customers"] for m in preview["anyway"]}
+    # beyond gold → silver, only what moves anyway under today's rules (normally nothing)
+    assert {k: n for k, n in moves.items() if k != ("loyalty", "gold", "silver")} == anyway
+    moves = {(f, t): n for (_, f, t), n in moves.items()}
+    assert moves.get(("gold", "silver"), 0) <= summary["counts"]["loyalty"].get("gold", 0)
+    assert "Preview, changing nothing" in output and "gold needing 7 stays" in output
