@@ -10,7 +10,17 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from rules_support import TODAY, Assignment, config, event, new_tenant, status, token, until
+from rules_support import (
+    TODAY,
+    Assignment,
+    config,
+    evaluation,
+    event,
+    new_tenant,
+    status,
+    token,
+    until,
+)
 
 from cstatus.contracts import topics
 from cstatus.contracts.configuration import CountRule, StatusProperties
@@ -47,9 +57,13 @@ async def _tenant_with_tiers(engine: httpx.AsyncClient, publish: Any, outputs: A
         await until(
             lambda a, c=count: a.get("facts", {}).get("reservations") == c, assignment, customer
         )
-    await assignment.apply("c-1", "loyalty", "bronze")
-    await assignment.apply("c-2", "loyalty", "silver")
-    await assignment.apply("c-3", "loyalty", "gold")
+    held = {"c-1": "bronze", "c-2": "silver", "c-3": "gold"}
+    for customer, code in held.items():
+        await assignment.apply(customer, "loyalty", code)
+    for customer, code in held.items():  # consumed: nothing is left in flight to the engine
+        await until(
+            lambda a, c=code: evaluation(a, "loyalty")["current"] == c, assignment, customer
+        )
     return tenant
 
 
@@ -65,12 +79,35 @@ async def _schema_of(pg_pool: asyncpg.Pool, tenant: str) -> str:
     raise AssertionError("no engine schema holds the tenant")
 
 
-async def _rows(pg_pool: asyncpg.Pool, schema: str) -> dict[str, int]:
+async def _rows(pg_pool: asyncpg.Pool, schema: str, tenant: str) -> dict[str, tuple[int, str]]:
+    """Per table of the engine's schema, the count and an md5 of every row of the tenant (by
+    its `tenant` column or its Kafka key; the whole table for one without either): the module's
+    engine consumes the shared topics, so other tenants' rows may come and go meanwhile."""
+    found: dict[str, tuple[int, str]] = {}
     tables = await pg_pool.fetch("SELECT tablename FROM pg_tables WHERE schemaname = $1", schema)
-    return {
-        t["tablename"]: await pg_pool.fetchval(f"SELECT count(*) FROM {schema}.{t['tablename']}")
-        for t in tables
-    }
+    for t in tables:
+        name = t["tablename"]
+        columns = {
+            r["column_name"]
+            for r in await pg_pool.fetch(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_schema = $1 AND table_name = $2",
+                schema,
+                name,
+            )
+        }
+        where, args = "", []
+        if "tenant" in columns:
+            where, args = " WHERE tenant = $1", [tenant]
+        elif "key" in columns:
+            where, args = " WHERE key LIKE $1", [f"{tenant}:%".encode()]
+        row = await pg_pool.fetchrow(
+            f"SELECT count(*) AS n, coalesce(md5(string_agg(r::text, '|' ORDER BY r::text)), '')"
+            f" AS digest FROM {schema}.{name} r{where}",
+            *args,
+        )
+        found[name] = (row["n"], row["digest"])
+    return found
 
 
 def _moves(found: list[dict[str, Any]]) -> set[tuple[str, str | None, str | None, int]]:
@@ -82,7 +119,8 @@ async def test_a_lower_threshold_is_previewed_exactly_and_changes_nothing(
 ) -> None:
     tenant = await _tenant_with_tiers(engine, publish, outputs)
     schema = await _schema_of(pg_pool, tenant)
-    before, proposals = await _rows(pg_pool, schema), len(outputs.of(topics.PROPOSALS, tenant))
+    before = await _rows(pg_pool, schema, tenant)
+    proposals = len(outputs.of(topics.PROPOSALS, tenant))
 
     reply = await engine.post(
         "/v1/previews",
@@ -128,7 +166,9 @@ async def test_a_lower_threshold_is_previewed_exactly_and_changes_nothing(
 
     await asyncio.sleep(1)  # anything it published would have arrived by now
     assert len(outputs.of(topics.PROPOSALS, tenant)) == proposals
-    assert await _rows(pg_pool, schema) == before
+    after = await _rows(pg_pool, schema, tenant)
+    assert after == before
+    assert before["activity"][0] == sum(BOOKINGS.values())  # it saw the tenant's rows
 
 
 async def test_who_drops_a_tier_by_a_date_and_bad_proposals(
@@ -163,3 +203,63 @@ async def test_who_drops_a_tier_by_a_date_and_bad_proposals(
     assert (unknown.status_code, unknown.json()["code"]) == (409, "not_configured")
     agent = await engine.post("/v1/previews", json={}, headers=token(tenant, "status:agent"))
     assert agent.status_code == 403
+
+
+async def test_the_preview_matches_customer_by_customer_what_the_real_change_then_does(
+    engine: httpx.AsyncClient, publish: Any, outputs: Any
+) -> None:
+    """SPEC 1.9 must-show: gold raised from 4 to 5 reservations, previewed, then published for
+    real; the re-evaluation job proposes exactly the moves the preview named, customer by
+    customer (and no other)."""
+    tenant = new_tenant()
+    silver = status("silver", 10, rule=CountRule(metric="reservations", min=2, window_days=365))
+    bookings = {"p-1": 1, "p-2": 2, "p-3": 3, "p-4": 4, "p-5": 4, "p-6": 5, "p-7": 6}
+
+    def gold(minimum: int) -> Any:
+        rule = CountRule(metric="reservations", min=minimum, window_days=365)
+        return status("gold", 20, rule=rule)
+
+    bronze = status("bronze", 0, default=True)
+    await publish(topics.CONFIG, config(tenant, "loyalty", bronze, silver, gold(4)))
+    assignment = Assignment(publish, engine, tenant)
+    for customer, count in bookings.items():
+        for n in range(count):
+            booked = ReservationBooked(
+                reservation_id=f"{customer}-r{n}", arrival_date=TODAY - timedelta(days=10 + n)
+            )
+            await publish(topics.BOOKINGS_RESERVATIONS, event(booked, tenant, customer))
+    held = {c: "gold" if n >= 4 else "silver" if n >= 2 else "bronze" for c, n in bookings.items()}
+    for customer, count in bookings.items():
+        await until(
+            lambda a, c=count: a.get("facts", {}).get("reservations") == c, assignment, customer
+        )
+        await assignment.apply(customer, "loyalty", held[customer])
+    for customer, code in held.items():
+        await until(
+            lambda a, c=code: evaluation(a, "loyalty")["current"] == c, assignment, customer
+        )
+
+    raised = {"type": "count", "metric": "reservations", "min": 5, "window_days": 365}
+    reply = await engine.post(
+        "/v1/previews",
+        json={
+            "rule": {"category_code": "loyalty", "status_code": "gold", "rule": raised},
+            "sample": 200,
+        },
+        headers=token(tenant),
+    )
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    previewed = {(m["customer_id"], m["from"], m["to"]) for m in body["sample"]}
+    assert previewed == {("p-4", "gold", "silver"), ("p-5", "gold", "silver")}
+    assert body["moved_customers"] == len(previewed)
+
+    seen = len(outputs.of(topics.PROPOSALS, tenant))
+    await publish(topics.CONFIG, config(tenant, "loyalty", bronze, silver, gold(5), version=2))
+    await outputs.wait(topics.PROPOSALS, tenant, seen + len(previewed))
+    await asyncio.sleep(1)  # a proposal the preview did not name would have arrived by now
+    proposed = {
+        (e.subject, held[e.subject], e.data.status_code)
+        for e in outputs.of(topics.PROPOSALS, tenant)[seen:]
+    }
+    assert proposed == previewed

@@ -13,10 +13,12 @@ import asyncpg
 from cstatus.rules_engine.domain.facts import ActivityEvent, CustomerFacts, fold
 from cstatus.rules_engine.domain.model import CountRule, Downgrade, InactivityRule
 from cstatus.rules_engine.domain.policy import period_start
+from cstatus.rules_engine.domain.relevance import ANY_RESERVATION
 from cstatus.rules_engine.domain.sight import ACTIVITY_TYPES, NO_FACTS, Sight, with_edges
 from cstatus.rules_engine.domain.tenant import TenantRules
 
 __all__ = [
+    "activity_between",
     "customers_of",
     "erase_activity",
     "erased_customers",
@@ -116,20 +118,47 @@ async def record_customers(conn: asyncpg.Connection, pairs: Sequence[tuple[str, 
     )
 
 
-async def load_activity(
-    conn: asyncpg.Connection, tenant: str, customers: Sequence[str]
+_ACTIVITY_COLUMNS = "customer, event_id, type, time, ref, amount, points, arrival_date, currency"
+
+
+async def _activity(
+    conn: asyncpg.Connection, where: str, args: list[object], kinds: frozenset[str] | None
 ) -> dict[str, list[ActivityEvent]]:
-    rows = await conn.fetch(
-        "SELECT customer, event_id, type, time, ref, amount, points, arrival_date, currency"
-        " FROM activity WHERE tenant = $1 AND customer = ANY($2::text[])",
-        tenant,
-        list(customers),
-    )
+    query = f"SELECT {_ACTIVITY_COLUMNS} FROM activity WHERE {where}"
+    if kinds is not None:
+        n = len(args)
+        query += f" AND (type = ANY(${n + 1}::text[]) OR (${n + 2} AND type LIKE 'reservation.%'))"
+        args = [*args, sorted(kinds - {ANY_RESERVATION}), ANY_RESERVATION in kinds]
     found: dict[str, list[ActivityEvent]] = {}
-    for r in rows:
+    for r in await conn.fetch(query, *args):
         event = ActivityEvent(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8])
         found.setdefault(r[0], []).append(event)
     return found
+
+
+async def load_activity(
+    conn: asyncpg.Connection,
+    tenant: str,
+    customers: Sequence[str],
+    kinds: frozenset[str] | None = None,
+) -> dict[str, list[ActivityEvent]]:
+    """The customers' stored activity; `kinds` (`domain/relevance.types_read`): only events of
+    these kinds (None: all)."""
+    where = "tenant = $1 AND customer = ANY($2::text[])"
+    return await _activity(conn, where, [tenant, list(customers)], kinds)
+
+
+async def activity_between(
+    conn: asyncpg.Connection,
+    tenant: str,
+    first: str,
+    last: str,
+    kinds: frozenset[str] | None = None,
+) -> dict[str, list[ActivityEvent]]:
+    """The stored activity of the customers `first`..`last` (one range scan of the primary key,
+    for a whole page of `customers_of`)."""
+    where = "tenant = $1 AND customer BETWEEN $2 AND $3"
+    return await _activity(conn, where, [tenant, first, last], kinds)
 
 
 # The tenant is compared through `(SELECT $1::text)`: a value the planner cannot see, so it

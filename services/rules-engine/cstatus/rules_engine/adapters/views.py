@@ -19,6 +19,7 @@ __all__ = [
     "Held",
     "claim_proposals",
     "config_first_seen",
+    "holdings_between",
     "last_sweep",
     "load_holdings",
     "load_rules",
@@ -215,11 +216,29 @@ async def load_holdings(
             " (SELECT * FROM unnest($4::text[], $5::text[])))"
         )
         args += [sorted(states), [c for c, _ in pairs], [s for _, s in pairs]]
+    return _held(await conn.fetch(query, *args))
+
+
+def _held(rows: Sequence[asyncpg.Record]) -> dict[str, dict[str, Held]]:
     found: dict[str, dict[str, Held]] = {}
-    for r in await conn.fetch(query, *args):
+    for r in rows:
         held = Held(Current(r[2], r[4], r[5], r[7]), r[6], r[3])
         found.setdefault(r[0], {})[r[1]] = held
     return found
+
+
+async def holdings_between(
+    conn: asyncpg.Connection, tenant: str, first: str, last: str
+) -> dict[str, dict[str, Held]]:
+    """What the customers `first`..`last` hold (one range scan, for a page of customers)."""
+    rows = await conn.fetch(
+        "SELECT customer, category, status_code, system_state, pinned, pinned_until, sequence,"
+        " entered_by FROM holdings WHERE tenant = $1 AND customer BETWEEN $2 AND $3",
+        tenant,
+        first,
+        last,
+    )
+    return _held(rows)
 
 
 async def claim_proposals(

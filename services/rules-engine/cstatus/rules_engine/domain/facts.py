@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
+from typing import Any
 
 __all__ = [
     "ActivityEvent",
@@ -114,6 +115,10 @@ class CustomerFacts:
     """Per first-activity trigger: the earliest (time, event id) it happened."""
     last_activity: datetime | None = None
     seen_events: frozenset[str] = frozenset()
+    measured: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    """What `measure.count_value` found in these facts, by (metric, window, moment): the rules
+    of one category (and a preview's two configurations) mostly measure alike. At most
+    `MEASURED` entries."""
 
 
 def _later(event: ActivityEvent, time: datetime | None, event_id: str | None) -> bool:
@@ -188,11 +193,13 @@ class _Folding:
             current = self.reservations.get(event.ref, _NO_RESERVATION)
             if kind == "reservation.booked":
                 if _later(event, current.booked_at, current.booked_event):
-                    current = replace(
-                        current,
-                        arrival_date=event.arrival_date,
-                        booked_event=event.event_id,
-                        booked_at=event.time,
+                    current = Reservation(  # not `replace`: the hottest line of a fold
+                        event.arrival_date,
+                        event.event_id,
+                        event.time,
+                        current.cancelled,
+                        current.arrived,
+                        current.no_show,
                     )
             elif kind == "reservation.cancelled":
                 current = replace(current, cancelled=True)

@@ -11,7 +11,7 @@ from cstatus.rules_engine.domain.facts import CustomerFacts, Purchase
 from cstatus.rules_engine.domain.model import CountRule, VelocityRule
 from cstatus.rules_engine.domain.velocity import VelocityPoint, settle
 
-__all__ = ["Measure", "count_value", "velocity_peak"]
+__all__ = ["MEASURED", "Measure", "count_value", "velocity_peak"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +30,24 @@ def _purchases_in(
     ]
 
 
+MEASURED = 16
+"""At most this many measures are remembered per `CustomerFacts`."""
+
+
 def count_value(rule: CountRule, facts: CustomerFacts, now: datetime) -> Measure:
-    """The rule's metric over its window ending `now` (SPEC §1 count)."""
+    """The rule's metric over its window ending `now` (SPEC §1 count); a measure of the same
+    metric, window and moment is taken once per facts (it does not depend on `min`/`max`)."""
+    key = (rule.metric, rule.window_days, now)
+    memo = facts.measured
+    found: Measure | None = memo.get(key)
+    if found is None:
+        if len(memo) >= MEASURED:
+            memo.clear()
+        found = memo[key] = _count_value(rule, facts, now)
+    return found
+
+
+def _count_value(rule: CountRule, facts: CustomerFacts, now: datetime) -> Measure:
     today = now.date()
     if rule.metric == "reservations":
         first_day = None if rule.window_days is None else today - timedelta(days=rule.window_days)

@@ -23,6 +23,7 @@ __all__ = [
     "ProposalError",
     "Tally",
     "combined_restrictions",
+    "properties_differ",
     "proposed_document",
     "status_properties",
 ]
@@ -121,6 +122,12 @@ def status_properties(document: Mapping[str, Any]) -> dict[tuple[str, str], dict
     }
 
 
+def properties_differ(before: Properties, after: Properties) -> frozenset[tuple[str, str]]:
+    """The (category, status) pairs whose properties the proposal changes (added or removed
+    statuses included)."""
+    return frozenset(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
 def combined_restrictions(
     held: Mapping[str, str | None], properties: Properties
 ) -> dict[str, bool]:
@@ -158,9 +165,11 @@ class Tally:
         proposed: Mapping[str, tuple[str | None, Any]],
         current: Mapping[str, str | None],
         properties: tuple[Properties, Properties],
+        differs: frozenset[tuple[str, str]] | None = None,
     ) -> None:
         """One customer: what they hold, the targets under the proposal (with explanations)
-        and under the current configuration, and the properties of both configurations."""
+        and under the current configuration, and the properties of both configurations
+        (`differs`: `properties_differ` of them, when the caller has it)."""
         self.customers += 1
         after = dict(held)
         moved = False
@@ -176,6 +185,10 @@ class Tally:
             if target != held.get(category):
                 self.anyway[category, held.get(category), target] += 1
         self.moved_customers += moved
+        if differs is None:
+            differs = properties_differ(*properties)
+        if not moved and not any((c, s) in differs for c, s in held.items()):
+            return  # the same statuses with the same properties: nothing flips
         # A changed property flips the restrictions of holders who do not move, too.
         was = combined_restrictions(held, properties[0])
         will = combined_restrictions(after, properties[1])

@@ -23,7 +23,7 @@ from cstatus.rules_engine.domain.model import (
     Rule,
 )
 
-__all__ = ["ANY_RESERVATION", "category_reads", "kinds_of", "rule_reads"]
+__all__ = ["ANY_RESERVATION", "category_reads", "kinds_of", "rule_reads", "types_read"]
 
 ANY_RESERVATION = "reservation.*"
 """Stands for every `reservation.` type (each one changes the reservation it is about)."""
@@ -66,3 +66,18 @@ def category_reads(categories: Iterable[Category]) -> Mapping[str, frozenset[str
                 for kind in rule_reads(status.rule):
                     found.setdefault(kind, set()).add(category.code)
     return MappingProxyType({k: frozenset(v) for k, v in found.items()})
+
+
+def types_read(categories: Iterable[Category]) -> frozenset[str] | None:
+    """The event kinds the categories' live rules read (`ANY_RESERVATION` for every
+    `reservation.` type), or None when one reads every activity (an inactivity rule): evaluating
+    them on a history of only these kinds decides exactly as on the whole history."""
+    found: set[str] = set()
+    for category in categories:
+        for status in category.statuses:
+            if status.rule is None or status.archived:
+                continue
+            if isinstance(status.rule, InactivityRule):
+                return None
+            found |= rule_reads(status.rule)
+    return frozenset(found)

@@ -1,13 +1,16 @@
 """Previewing a configuration change (SPEC 1.9) over every customer of a tenant, changing
 nothing: one read-only, repeatable-read transaction (one snapshot of the facts), a page of
-customers at a time, each read whole and evaluated under both the proposed and the current
-configuration (`domain/preview.py` adds it up)."""
+customers at a time, each read whole (the kinds of events the evaluated rules read) and evaluated
+in the categories the proposal changes under both the proposed and the current configuration
+(`domain/preview.py` adds it up)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from datetime import time as day_start
@@ -16,20 +19,22 @@ from typing import Any
 import asyncpg
 
 from cstatus.contracts import configuration as wire
-from cstatus.rules_engine.adapters.activity_store import customers_of, load_activity
+from cstatus.rules_engine.adapters.activity_store import activity_between, customers_of
 from cstatus.rules_engine.adapters.configuration import tenant_rules
 from cstatus.rules_engine.adapters.translate import wire_explanation
-from cstatus.rules_engine.adapters.views import Held, load_holdings
+from cstatus.rules_engine.adapters.views import Held, holdings_between
 from cstatus.rules_engine.domain.evaluate import Explanation, evaluate
-from cstatus.rules_engine.domain.facts import fold
+from cstatus.rules_engine.domain.facts import ActivityEvent, fold
 from cstatus.rules_engine.domain.model import Current
 from cstatus.rules_engine.domain.preview import (
     ProposalError,
     Tally,
+    properties_differ,
     proposed_document,
     status_properties,
 )
-from cstatus.rules_engine.domain.tenant import TenantRules
+from cstatus.rules_engine.domain.relevance import types_read
+from cstatus.rules_engine.domain.tenant import TenantRules, changed_categories
 from cstatus.rules_engine.domain.velocity import points_by_metric
 
 __all__ = ["PAGE", "Preview", "ProposalError", "preview"]
@@ -37,6 +42,8 @@ __all__ = ["PAGE", "Preview", "ProposalError", "preview"]
 log = logging.getLogger(__name__)
 
 PAGE = 2_000
+YIELD_EVERY = 250
+"""Customers evaluated between two chances for the next page's read to make progress."""
 KEPT = Explanation("kept")
 """Automation leaves the category alone (pinned, or a sticky status)."""
 
@@ -67,6 +74,48 @@ def _targets(
         else:  # the wire form is built for the sample only (it is the costly part)
             found[category.code] = (decision.status_code, decision.explanation)
     return found
+
+
+Page = tuple[list[str], dict[str, dict[str, Held]], dict[str, list[ActivityEvent]]]
+
+
+async def _pages(
+    conn: asyncpg.Connection, tenant: str, size: int, kinds: frozenset[str] | None
+) -> AsyncIterator[Page]:
+    """The tenant's customers a page at a time, with what they hold and their activity (range
+    scans over the page's first to last id)."""
+    cursor: str | None = None
+    while page := await customers_of(conn, tenant, cursor, size):
+        holdings = await holdings_between(conn, tenant, page[0], page[-1])
+        activity = await activity_between(conn, tenant, page[0], page[-1], kinds)
+        yield page, holdings, activity
+        cursor = page[-1]
+
+
+async def _read_ahead(pages: AsyncIterator[Page]) -> AsyncIterator[Page]:
+    """`pages`, the next one read while the caller evaluates this one: PostgreSQL finds and
+    sends its rows on the other core (the connection is the reader's alone meanwhile)."""
+    ahead: asyncio.Queue[Page | None] = asyncio.Queue(maxsize=1)
+
+    async def read() -> None:
+        async for page in pages:
+            await ahead.put(page)
+        await ahead.put(None)
+
+    reader = asyncio.create_task(read())
+    try:
+        while (page := await ahead.get()) is not None:
+            yield page
+        await reader
+    finally:
+        if not reader.done():
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
+
+
+def _only(rules: TenantRules, codes: set[str]) -> TenantRules:
+    return replace(rules, categories=tuple(c for c in rules.categories if c.code in codes))
 
 
 async def preview(
@@ -104,34 +153,38 @@ async def preview(
         if not c.archived
     }
     when = max(now, datetime.combine(as_of, day_start(), UTC))
-    windows = set(rules_now.velocity_windows) | set(rules_new.velocity_windows)
-    # A category the proposal leaves as it is decides alike under both: evaluated once.
-    proposed_by_code = {c.code: c for c in rules_new.categories}
-    same = {c.code for c in rules_now.categories if proposed_by_code.get(c.code) == c}
-    left = tuple(c for c in rules_now.categories if c.code not in same)
-    changed = replace(rules_now, categories=left) if left else None
+    # Only the categories the proposal changes are evaluated (under both configurations), as
+    # publishing it re-evaluates only those (`changed_categories`); without a proposal that
+    # changes one ("who drops a tier by 31 January"), every category, once.
+    touched = set(changed_categories(rules_now, rules_new))
+    touched |= {c.code for c in rules_now.categories} - {c.code for c in rules_new.categories}
+    if touched:
+        rules_new = _only(rules_new, touched)
+        changed: TenantRules | None = _only(rules_now, touched)
+    else:
+        changed = None
+    windows = set(rules_new.velocity_windows) | set(changed.velocity_windows if changed else ())
+    kinds = types_read((*rules_new.categories, *(changed.categories if changed else ())))
+    differs = properties_differ(*properties)
     tally = Tally(sample_size=sample)
     total: int = await conn.fetchval("SELECT count(*) FROM customers WHERE tenant = $1", tenant)
-    cursor: str | None = None
-    while True:
-        page = await customers_of(conn, tenant, cursor, page_size)
-        if not page:
-            break
-        holdings = await load_holdings(conn, tenant, page)
-        activity = await load_activity(conn, tenant, page)
-        for customer in page:
+    async for page, holdings, activity in _read_ahead(_pages(conn, tenant, page_size, kinds)):
+        for n, customer in enumerate(page, start=1):
             events = activity.get(customer, [])
             facts = fold(events)
-            points = points_by_metric(windows, events)
+            points = points_by_metric(windows, events) if windows else None
             mine = holdings.get(customer, {})
             held = {code: default for code, default in defaults.items()}
             held |= {code: h.current.status_code for code, h in mine.items()}
             new = _targets(rules_new, mine, defaults, facts, points, when)
-            old = _targets(changed, mine, defaults, facts, points, when) if changed else {}
-            current_targets = {c: t for c, (t, _) in old.items()}
-            current_targets |= {c: new[c][0] for c in same if c in new}
-            tally.add(customer, held, new, current_targets, properties)
-        cursor = page[-1]
+            if changed is None:  # nothing proposed: what moves anyway is what moves
+                current_targets = {c: t for c, (t, _) in new.items()}
+            else:
+                old = _targets(changed, mine, defaults, facts, points, when)
+                current_targets = {c: t for c, (t, _) in old.items()}
+            tally.add(customer, held, new, current_targets, properties, differs)
+            if n % YIELD_EVERY == 0:  # let the next page's rows arrive meanwhile
+                await asyncio.sleep(0)
         if progress is not None:
             progress(tally.customers, max(total, tally.customers))
     tally.sample = [
