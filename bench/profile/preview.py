@@ -3,6 +3,7 @@ already in the rules engine's schema (a sweep tenant kept by
 `bench/run.py --only sweep --keep-sweep-tenant`), with cProfile: where its time goes.
 
     .venv/bin/python bench/profile/preview.py bench-sweep-<run id> [--top 30] [--no-profile]
+        [--processes 2]
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ import asyncpg
 
 from bench.system import GOLD_MIN, LOYALTY_WINDOW_DAYS
 from cstatus.platform.settings import PostgresSettings
-from cstatus.rules_engine.service.preview import preview
+from cstatus.rules_engine.service.preview import Parallel, preview
 
 
-async def _run(tenant: str) -> tuple[float, int]:
+async def _run(tenant: str, processes: int) -> tuple[float, int]:
     dsn = PostgresSettings().dsn
     conn = await asyncpg.connect(dsn, server_settings={"search_path": "rules,public"})
     rule = {
@@ -45,6 +46,7 @@ async def _run(tenant: str) -> tuple[float, int]:
                 as_of=now.date(),
                 now=now,
                 rule={"category_code": "loyalty", "status_code": "gold", "rule": rule},
+                parallel=Parallel(dsn, "rules", processes, split_at=1),
             )
     finally:
         await conn.close()
@@ -56,13 +58,19 @@ def main() -> None:
     parser.add_argument("tenant")
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="split over this many processes (profiles only this one)",
+    )
     args = parser.parse_args()
     if args.no_profile:
-        seconds, customers = asyncio.run(_run(args.tenant))
+        seconds, customers = asyncio.run(_run(args.tenant, args.processes))
     else:
         profile = cProfile.Profile()
         profile.enable()
-        seconds, customers = asyncio.run(_run(args.tenant))
+        seconds, customers = asyncio.run(_run(args.tenant, args.processes))
         profile.disable()
         stats = pstats.Stats(profile)
         stats.sort_stats("tottime").print_stats(args.top)

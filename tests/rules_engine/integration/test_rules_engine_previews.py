@@ -263,3 +263,37 @@ async def test_the_preview_matches_customer_by_customer_what_the_real_change_the
         for e in outputs.of(topics.PROPOSALS, tenant)[seen:]
     }
     assert proposed == previewed
+
+
+async def test_a_preview_split_over_two_processes_answers_as_one_process_does(
+    engine: httpx.AsyncClient, publish: Any, outputs: Any, pg_pool: asyncpg.Pool, stack: Any
+) -> None:
+    """A large tenant's preview is split over processes that read one exported snapshot
+    (`Parallel`); forced here on a small tenant (`split_at=1`), it answers exactly what one
+    process answers, sample included."""
+    from datetime import UTC, datetime
+
+    from cstatus.rules_engine.service.preview import Parallel, preview
+
+    tenant = await _tenant_with_tiers(engine, publish, outputs)
+    schema = await _schema_of(pg_pool, tenant)
+    rule = {"type": "count", "metric": "reservations", "min": 3, "window_days": 365}
+    proposal = {"category_code": "loyalty", "status_code": "gold", "rule": rule}
+    now = datetime.now(UTC)
+
+    async def answer(parallel: Parallel | None) -> Any:
+        async with pg_pool.acquire() as conn:
+            await conn.execute(f"SET search_path TO {schema}, public")
+            async with conn.transaction(isolation="repeatable_read", readonly=True):
+                found = await preview(
+                    conn, tenant, as_of=now.date(), now=now, rule=proposal, parallel=parallel
+                )
+            await conn.execute("RESET search_path")
+        return found.tally
+
+    one = await answer(None)
+    two = await answer(Parallel(stack.pg_dsn, schema, processes=2, split_at=1))
+    assert one.customers == two.customers == len(BOOKINGS)
+    assert (one.moves, one.anyway, one.restrictions) == (two.moves, two.anyway, two.restrictions)
+    assert one.sample == two.sample
+    assert one.moves  # it moved someone: the comparison is not of two empty answers

@@ -32,6 +32,9 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- if and (hasKey .svc "consume") (not .svc.consume) }}
 - {name: CSTATUS_{{ .svc.prefix }}_CONSUME, value: "false"}
 {{- end }}
+{{- range $key, $value := (.svc.settings | default dict) }}
+- {name: CSTATUS_{{ $.svc.prefix }}_{{ $key }}, value: {{ $value | quote }}}
+{{- end }}
 {{- if eq .name "status-config" }}
 - {name: CSTATUS_STATUS_CONFIG_PUBLIC_URL, value: {{ $v.publicUrl | default (printf "http://%s:%v" (include "cstatus.fullname" .) .svc.port) | quote }}}
 {{- end }}

@@ -14,6 +14,7 @@ from cstatus.rules_engine.adapters.metrics import ReevaluationMetrics
 from cstatus.rules_engine.entrypoints import http, kafka, reevaluation_worker, timer
 from cstatus.rules_engine.entrypoints.http_previews import previews_router
 from cstatus.rules_engine.service.activity_retention import ActivityRetention
+from cstatus.rules_engine.service.preview import Parallel
 from cstatus.rules_engine.settings import RulesEngineSettings
 
 __all__ = ["create_app"]
@@ -38,7 +39,19 @@ def create_app(
     )
     app = runtime.create_app(
         title="Rules engine",
-        routers=[http.router(runtime, clock), previews_router(runtime, clock)],
+        routers=[
+            http.router(runtime, clock),
+            previews_router(
+                runtime,
+                clock,
+                Parallel(
+                    settings.postgres.dsn,
+                    settings.db_schema,
+                    settings.preview_processes,
+                    settings.preview_split_at,
+                ),
+            ),
+        ],
     )
     metrics = ReevaluationMetrics(runtime.registry)
     runtime.run_in_background(

@@ -42,6 +42,17 @@ class RulesEngineSettings(ServiceSettings):
         6.0, gt=0, le=24 * 30, description="how often the activity retention runs"
     )
 
+    preview_processes: int = Field(
+        2,
+        ge=1,
+        le=16,
+        description="processes a large preview (SPEC 1.9) is split over: one part in the "
+        "service's process, the others in spawned processes reading the same snapshot",
+    )
+    preview_split_at: int = Field(
+        200_000, ge=1, description="customers from which a preview is split over processes"
+    )
+
     @field_validator("sweep_at", mode="before")
     @classmethod
     def _off_means_none(cls, value: Any) -> Any:

@@ -252,15 +252,22 @@ async def load_visible(
 
 
 async def customers_of(
-    conn: asyncpg.Connection, tenant: str, after: str | None, limit: int
+    conn: asyncpg.Connection,
+    tenant: str,
+    after: str | None,
+    limit: int,
+    *,
+    upto: str | None = None,
 ) -> list[str]:
-    """One page of a tenant's customers in id order, after `after` (keyset pagination)."""
+    """One page of a tenant's customers in id order, after `after` (keyset pagination), up to
+    `upto` (None: to the last)."""
     rows = await conn.fetch(
         "SELECT customer FROM customers WHERE tenant = $1 AND ($2::text IS NULL OR customer > $2)"
-        " ORDER BY customer LIMIT $3",
+        " AND ($4::text IS NULL OR customer <= $4) ORDER BY customer LIMIT $3",
         tenant,
         after,
         limit,
+        upto,
     )
     return [r["customer"] for r in rows]
 

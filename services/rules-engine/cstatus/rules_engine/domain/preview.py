@@ -20,6 +20,7 @@ __all__ = [
     "ALL_OF",
     "ANY_OF",
     "Move",
+    "Properties",
     "ProposalError",
     "Tally",
     "combined_restrictions",
@@ -157,6 +158,15 @@ class Tally:
     anyway: Counter[tuple[str, str | None, str | None]] = field(default_factory=Counter)
     restrictions: Counter[tuple[str, bool, bool]] = field(default_factory=Counter)
     sample: list[Move] = field(default_factory=list)
+
+    def merge(self, other: Tally) -> None:
+        """Add up the tally of another part of the customers (later in id order)."""
+        self.customers += other.customers
+        self.moved_customers += other.moved_customers
+        self.moves.update(other.moves)
+        self.anyway.update(other.anyway)
+        self.restrictions.update(other.restrictions)
+        self.sample.extend(other.sample[: max(self.sample_size - len(self.sample), 0)])
 
     def add(
         self,

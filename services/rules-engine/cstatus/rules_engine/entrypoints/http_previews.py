@@ -16,7 +16,7 @@ from cstatus.platform.http.auth import Principal, require_roles
 from cstatus.platform.http.problem import Problem
 from cstatus.platform.service import ServiceRuntime
 from cstatus.rules_engine.domain.preview import Tally
-from cstatus.rules_engine.service.preview import ProposalError, preview
+from cstatus.rules_engine.service.preview import Parallel, ProposalError, preview
 
 __all__ = ["previews_router"]
 
@@ -125,7 +125,9 @@ def _answer(tally: Tally) -> dict[str, Any]:
     }
 
 
-def previews_router(runtime: ServiceRuntime, clock: Callable[[], datetime]) -> APIRouter:
+def previews_router(
+    runtime: ServiceRuntime, clock: Callable[[], datetime], parallel: Parallel | None = None
+) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["previews"])
     previewer = Depends(require_roles(runtime.authenticate, *PREVIEWERS))
 
@@ -145,9 +147,10 @@ def previews_router(runtime: ServiceRuntime, clock: Callable[[], datetime]) -> A
                 errors=[{"field": "as_of", "reason": "today or later"}],
             )
 
-        def progress(done: int, total: int) -> None:
+        def progress(done: int, total: int, parts: int) -> None:
             if done % 100_000 < 2_000 or done == total:
-                log.info("preview tenant=%s %d/%d customers", caller.tenant, done, total)
+                part = f" (this process's part, 1 of {parts})" if parts > 1 else ""
+                log.info("preview tenant=%s %d/%d customers%s", caller.tenant, done, total, part)
 
         try:
             async with (
@@ -164,6 +167,7 @@ def previews_router(runtime: ServiceRuntime, clock: Callable[[], datetime]) -> A
                     rule=body.rule.model_dump() if body.rule else None,
                     sample=body.sample,
                     progress=progress,
+                    parallel=parallel,
                 )
         except ProposalError as refused:
             status = 409 if refused.field == "tenant" else 422
