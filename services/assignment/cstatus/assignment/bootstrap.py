@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -34,7 +35,13 @@ def _body_limit(path: str) -> int:
     return BULK_BODY_LIMIT if path.endswith("/bulk-status-changes") else DEFAULT_BODY_LIMIT
 
 
-def create_app(settings: AssignmentSettings) -> FastAPI:
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    settings: AssignmentSettings, *, clock: Callable[[], datetime] = _utc_now
+) -> FastAPI:
     service = Assignments(
         settings.db_schema, approval_ttl=timedelta(days=settings.approval_ttl_days)
     )
@@ -43,17 +50,17 @@ def create_app(settings: AssignmentSettings) -> FastAPI:
         name="assignment",
         schema=settings.db_schema,
         migrations=MIGRATIONS,
-        subscriptions=[kafka.subscription(service), kafka.bulk_subscription(service)],
+        subscriptions=[kafka.subscription(service, clock), kafka.bulk_subscription(service, clock)],
         produces=(topics.STATUS_CHANGES, topics.SNAPSHOTS, topics.REJECTIONS, topics.BULK),
         read_pool=True,  # a check's version read
     )
-    restrictions = Restrictions(runtime, service)
+    restrictions = Restrictions(runtime, service, clock)
     app = runtime.create_app(
         title="Assignment",
         routers=[
             directory_router(runtime, service),
             customer_router(runtime, service, restrictions),
-            bulk_router(runtime, service),
+            bulk_router(runtime, service, clock),
             approvals_router(runtime, service, restrictions),
         ],
         body_limit=_body_limit,
@@ -62,7 +69,7 @@ def create_app(settings: AssignmentSettings) -> FastAPI:
 
     async def pin_expiry() -> None:
         cache = RestrictionsCache(runtime.redis, runtime.schema)
-        await run_pin_expiry(service, runtime.pool, cache, settings.pin_check_interval_s)
+        await run_pin_expiry(service, runtime.pool, cache, settings.pin_check_interval_s, clock)
 
     async def config_refresh() -> None:
         cache = RestrictionsCache(runtime.redis, runtime.schema)
@@ -72,7 +79,7 @@ def create_app(settings: AssignmentSettings) -> FastAPI:
             runtime.pool,
             cache,
             metrics,
-            lambda: datetime.now(UTC),
+            clock,
             applies=settings.kafka.applies_to,
         )
 

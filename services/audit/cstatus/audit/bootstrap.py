@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -16,7 +18,13 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SCHEMA = "audit"
 
 
-def create_app(settings: AuditSettings, *, schema: str = SCHEMA) -> FastAPI:
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    settings: AuditSettings, *, schema: str = SCHEMA, clock: Callable[[], datetime] = _utc_now
+) -> FastAPI:
     """The service's app; tests pass a `schema` of their own to start from an empty log."""
     runtime = ServiceRuntime(
         settings,
@@ -26,4 +34,4 @@ def create_app(settings: AuditSettings, *, schema: str = SCHEMA) -> FastAPI:
         subscriptions=[kafka.subscription()],
         produces=(),
     )
-    return runtime.create_app(title="Audit", routers=[http.router(runtime)])
+    return runtime.create_app(title="Audit", routers=[http.router(runtime, clock)])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, date, datetime
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
@@ -99,9 +100,13 @@ class Restrictions:
     """The process's restrictions reader, built on first use: the pools and Redis exist only
     once the app has started."""
 
-    def __init__(self, runtime: ServiceRuntime, service: Assignments) -> None:
+    def __init__(
+        self, runtime: ServiceRuntime, service: Assignments, clock: Callable[[], datetime]
+    ) -> None:
         self._runtime = runtime
         self._service = service
+        self.clock = clock
+        """The service's clock: every route's `now`."""
         self._reader: RestrictionsReader | None = None
 
     def __call__(self) -> RestrictionsReader:
@@ -114,9 +119,10 @@ class Restrictions:
         return self._reader
 
 
-async def answer_check(reader: RestrictionsReader, tenant: str, body: CheckBody) -> bytes:
+async def answer_check(
+    reader: RestrictionsReader, tenant: str, body: CheckBody, now: datetime
+) -> bytes:
     """The JSON answer of `POST /v1/checks` (the router's route and its lean twin share it)."""
-    now = datetime.now(UTC)
     entry = await reader.get(tenant, body.customer_id, now)
     usual = (
         await reader.usual_staff(tenant, body.customer_id)
@@ -144,7 +150,7 @@ def check_route(restrictions: Restrictions) -> LeanRoute:
     route below, without FastAPI's routing and dependency layers."""
 
     async def answer(principal: Principal, body: CheckBody) -> bytes:
-        return await answer_check(restrictions(), principal.tenant, body)
+        return await answer_check(restrictions(), principal.tenant, body, restrictions.clock())
 
     return LeanRoute("POST", "/v1/checks", frozenset(READERS), CheckBody, answer)
 
@@ -195,7 +201,7 @@ def customer_router(
             pin=pin,
         )
         after = AfterCommit()
-        now = datetime.now(UTC)
+        now = restrictions.clock()
         async with runtime.pool.acquire() as conn, conn.transaction():
             decision = await service.change(
                 conn, principal.tenant, customer_id, request, now, after, publish_rejection=False
@@ -277,7 +283,7 @@ def customer_router(
                 principal.tenant,
                 customer_id,
                 category_code,
-                datetime.now(UTC),
+                restrictions.clock(),
                 after,
                 actor=principal.subject,
                 reason=reason,
@@ -298,12 +304,12 @@ def customer_router(
     async def get_restrictions(
         customer_id: CustomerIdPath, principal: Principal = reader
     ) -> dict[str, Any]:
-        entry = await restrictions().get(principal.tenant, customer_id, datetime.now(UTC))
+        entry = await restrictions().get(principal.tenant, customer_id, restrictions.clock())
         return {"customer_id": customer_id, **restrictions_json(entry.restrictions)}
 
     @router.post("/checks", response_model=CheckAnswer)
     async def post_check(body: CheckBody, principal: Principal = reader) -> Response:
-        answer = await answer_check(restrictions(), principal.tenant, body)
+        answer = await answer_check(restrictions(), principal.tenant, body, restrictions.clock())
         return Response(answer, media_type="application/json")
 
     return router

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -105,7 +105,7 @@ def approvals_router(
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> dict[str, Any]:
         """Requests newest first; `state=pending` is what waits for an approver now."""
-        now = datetime.now(UTC)
+        now = restrictions.clock()
         async with runtime.pool.acquire() as conn:
             found = await service.approvals.search(
                 conn, principal.tenant, state=state, customer_id=customer_id, now=now, limit=limit
@@ -120,12 +120,12 @@ def approvals_router(
             found = await service.approvals.get(conn, principal.tenant, approval_id)
         if found is None:
             raise _missing(approval_id)
-        return _view(found, datetime.now(UTC))
+        return _view(found, restrictions.clock())
 
     async def _decide(
         principal: Principal, approval_id: str, verdict: Literal["approve", "reject"], reason: Any
     ) -> dict[str, Any]:
-        now, after = datetime.now(UTC), AfterCommit()
+        now, after = restrictions.clock(), AfterCommit()
         async with runtime.pool.acquire() as conn, conn.transaction():
             try:
                 if verdict == "approve":

@@ -6,7 +6,8 @@ transaction; the service's bulk consumer applies them and the job's counters sho
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -53,7 +54,9 @@ class BulkBody(BaseModel):
         return self
 
 
-def bulk_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
+def bulk_router(
+    runtime: ServiceRuntime, service: Assignments, clock: Callable[[], datetime]
+) -> APIRouter:
     router = APIRouter(prefix="/v1")
     agent = Depends(require_roles(runtime.authenticate, "status:agent"))
     reader = Depends(
@@ -104,7 +107,7 @@ def bulk_router(runtime: ServiceRuntime, service: Assignments) -> APIRouter:
             reason=body.reason,
             until=body.until,
         )
-        now = datetime.now(UTC)
+        now = clock()
         try:
             async with (
                 runtime.pool.acquire() as conn,

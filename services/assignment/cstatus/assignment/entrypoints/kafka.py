@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import nullcontext
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -164,8 +164,9 @@ class EventApplier:
     before, event by event.
     """
 
-    def __init__(self, service: Assignments) -> None:
+    def __init__(self, service: Assignments, clock: Callable[[], datetime]) -> None:
         self._service = service
+        self._clock = clock
 
     async def apply(
         self, conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]], after: AfterCommit
@@ -176,7 +177,7 @@ class EventApplier:
         reserving = {
             (e.tenant, e.subject) for e in events if isinstance(e.data, RESERVATION_EVENTS)
         }
-        batch = self._service.batch(conn, datetime.now(UTC), after)
+        batch = self._service.batch(conn, self._clock(), after)
         bookings = [b for e in events if (b := _booking(e)) is not None]
         touched = await batch.record_bookings(
             bookings, {key for key in reserving if key[0] not in reconfigured}
@@ -285,11 +286,11 @@ def consumer(
     )
 
 
-def subscription(service: Assignments) -> Subscription:
+def subscription(service: Assignments, clock: Callable[[], datetime]) -> Subscription:
     def build(runtime: ServiceRuntime, dead_letters: DeadLetters) -> BatchHandler:
         return consumer(
             runtime.pool,
-            EventApplier(service).apply,
+            EventApplier(service, clock).apply,
             RestrictionsCache(runtime.redis, runtime.schema),
             schema=runtime.schema,
             name=CONSUMER,
@@ -300,13 +301,13 @@ def subscription(service: Assignments) -> Subscription:
     return Subscription(group_id=CONSUMER, topics=TOPICS, build=build)
 
 
-def bulk_subscription(service: Assignments) -> Subscription:
+def bulk_subscription(service: Assignments, clock: Callable[[], datetime]) -> Subscription:
     jobs = BulkJobs(service.schema)
 
     async def apply(
         conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]], after: AfterCommit
     ) -> None:
-        await apply_chunks(service, jobs, conn, events, datetime.now(UTC), after)
+        await apply_chunks(service, jobs, conn, events, clock(), after)
 
     def build(runtime: ServiceRuntime, dead_letters: DeadLetters) -> BatchHandler:
         return consumer(

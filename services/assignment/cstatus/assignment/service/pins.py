@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
 
 import asyncpg
 
@@ -37,12 +38,16 @@ async def expire_due_pins(
 
 
 async def run_pin_expiry(
-    service: Assignments, pool: asyncpg.Pool, cache: RestrictionsCache, interval_s: float
+    service: Assignments,
+    pool: asyncpg.Pool,
+    cache: RestrictionsCache,
+    interval_s: float,
+    clock: Callable[[], datetime],
 ) -> None:
     """Until cancelled: every `interval_s`, clear the pins that are due."""
     while True:
         try:
-            await expire_due_pins(service, pool, cache, datetime.now(UTC))
+            await expire_due_pins(service, pool, cache, clock())
         except asyncio.CancelledError:
             raise
         except Exception as error:

@@ -6,7 +6,8 @@ customer reads as an empty history (and 404 on export).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Literal
 
 import asyncpg
@@ -93,7 +94,7 @@ async def _named(
     return in_language(found, await load_names(conn, tenant), wanted)
 
 
-def router(runtime: ServiceRuntime) -> APIRouter:
+def router(runtime: ServiceRuntime, clock: Callable[[], datetime]) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["audit"])
     reader = Depends(require_roles(runtime.authenticate, *READ_ROLES))
 
@@ -156,7 +157,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         customer_id: CustomerIdPath, request: Request, who: Principal = reader
     ) -> TimelineView:
         """Each status the customer held: entered, left and how long."""
-        now = datetime.now(UTC)
+        now = clock()
         async with runtime.pool.acquire() as conn:
             found = await list_changes(conn, who.tenant, customer=customer_id)
             found = await _named(conn, who.tenant, request, found)
@@ -205,7 +206,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         return ExportView(
             customer_id=customer_id,
             tenant=who.tenant,
-            exported_at=datetime.now(UTC),
+            exported_at=clock(),
             erased=erased_at is not None,
             erased_at=erased_at,
             changes=[ChangeView.of(c) for c in changes],

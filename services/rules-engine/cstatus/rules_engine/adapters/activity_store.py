@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, time, timedelta
 import asyncpg
 
 from cstatus.rules_engine.domain.facts import ActivityEvent, CustomerFacts, fold
+from cstatus.rules_engine.domain.metrics import ANY_RESERVATION
 from cstatus.rules_engine.domain.model import CountRule, Downgrade, InactivityRule
 from cstatus.rules_engine.domain.policy import period_start
-from cstatus.rules_engine.domain.relevance import ANY_RESERVATION
 from cstatus.rules_engine.domain.sight import ACTIVITY_TYPES, NO_FACTS, Sight, with_edges
 from cstatus.rules_engine.domain.tenant import TenantRules
 

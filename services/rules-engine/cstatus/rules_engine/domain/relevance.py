@@ -15,9 +15,9 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from cstatus.rules_engine.domain.facts import FIRST_ACTIVITY_TRIGGERS
+from cstatus.rules_engine.domain.metrics import ANY_RESERVATION, METRICS
 from cstatus.rules_engine.domain.model import (
     Category,
-    CountRule,
     FirstActivityRule,
     InactivityRule,
     Rule,
@@ -25,18 +25,6 @@ from cstatus.rules_engine.domain.model import (
 
 __all__ = ["ANY_RESERVATION", "category_reads", "kinds_of", "rule_reads", "types_read"]
 
-ANY_RESERVATION = "reservation.*"
-"""Stands for every `reservation.` type (each one changes the reservation it is about)."""
-
-_SALES = frozenset({"transaction.completed", "transaction.refunded"})
-_METRIC_READS: Mapping[str, frozenset[str]] = {
-    "reservations": frozenset({ANY_RESERVATION}),
-    "transactions": _SALES,
-    "spend": _SALES,
-    "payments": frozenset({"payment.captured", "payment.refunded"}),
-    "invoices": frozenset({"invoice.issued", "invoice.cancelled"}),
-    "points_redeemed": frozenset({"points.redeemed"}),
-}
 _ACTIVITY = FIRST_ACTIVITY_TRIGGERS | {"points.redeemed", "coupon.redeemed"}
 
 
@@ -52,9 +40,7 @@ def rule_reads(rule: Rule) -> frozenset[str]:
         return frozenset(rule.triggers)
     if isinstance(rule, InactivityRule):
         return _ACTIVITY
-    if isinstance(rule, CountRule):
-        return _METRIC_READS[rule.metric]
-    return _METRIC_READS[rule.metric]  # velocity
+    return METRICS[rule.metric].reads  # a count or a velocity rule
 
 
 def category_reads(categories: Iterable[Category]) -> Mapping[str, frozenset[str]]:

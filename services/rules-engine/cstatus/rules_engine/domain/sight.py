@@ -31,6 +31,7 @@ from cstatus.rules_engine.domain.facts import (
     CustomerFacts,
     fold,
 )
+from cstatus.rules_engine.domain.metrics import METRICS
 from cstatus.rules_engine.domain.model import (
     Category,
     CountRule,
@@ -59,13 +60,7 @@ EVER = datetime.min.replace(tzinfo=UTC)
 ACTIVITY_TYPES = FIRST_ACTIVITY_TRIGGERS | {"points.redeemed", "coupon.redeemed"}
 """The event types that move `last_activity` (as in `facts.fold`)."""
 
-DONE_TYPES: Mapping[str, str] = {
-    "transactions": "transaction.completed",
-    "spend": "transaction.completed",
-    "payments": "payment.captured",
-    "invoices": "invoice.issued",
-    "points_redeemed": "points.redeemed",
-}
+DONE_TYPES: Mapping[str, str] = {m: done for m, x in METRICS.items() if (done := x.done)}
 """Per count metric other than reservations, the event type that dates what it counts."""
 
 

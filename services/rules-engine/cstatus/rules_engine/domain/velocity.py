@@ -10,12 +10,13 @@ kept one, or later than the moment measured, are dropped by `settle`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from cstatus.rules_engine.domain.facts import ActivityEvent, CustomerFacts
+from cstatus.rules_engine.domain.metrics import METRICS
 
 __all__ = [
     "METRIC_EVENTS",
@@ -26,12 +27,10 @@ __all__ = [
     "settle",
 ]
 
-METRIC_EVENTS = {
-    "transactions": "transaction.completed",
-    "spend": "transaction.completed",
-    "points_redeemed": "points.redeemed",
+METRIC_EVENTS: Mapping[str, str] = {
+    m: done for m in ("transactions", "spend", "points_redeemed") if (done := METRICS[m].done)
 }
-"""The event type each velocity metric measures."""
+"""The event type each velocity metric measures (`domain/metrics.py`)."""
 
 VELOCITY_EVENTS = frozenset({"transaction.completed", "transaction.refunded", "points.redeemed"})
 """The event types that move a velocity point: the points themselves, and refunds."""
