@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from cstatus.contracts.languages import translated
+from cstatus.contracts.system_states import meaning
 
 __all__ = [
     "AppointmentLimit",
@@ -64,7 +65,8 @@ class Status:
 
     @property
     def excluded_from_reports(self) -> bool:
-        return self.properties.exclude_from_reports or self.system_state == "internal"
+        flags = meaning(self.system_state).flags
+        return self.properties.exclude_from_reports or "exclude_from_reports" in flags
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from cstatus.assignment.domain.catalogue import Catalogue, Category
 from cstatus.assignment.domain.holding import ChangeRequest, Holding, Source
+from cstatus.contracts.system_states import meaning
 
 __all__ = [
     "CONFLICT_CODES",
@@ -129,7 +130,7 @@ def _automation_check(
             f" {current.last_manual_sequence} was made by hand since",
         )
     held = catalogue.status(request.category_code, current.status_code)
-    sticky = (held is not None and held.sticky) or current.system_state == "fraud_suspected"
+    sticky = (held is not None and held.sticky) or meaning(current.system_state).sticky
     if sticky and request.status_code != current.status_code:
         return Refused(
             "sticky", f"{current.status_code} is sticky: only a person can move a customer out"
@@ -157,13 +158,13 @@ def _transition_check(
         return None
     state = held_state(catalogue, current)
     target = catalogue.status(request.category_code, request.status_code)
-    if state == "deleted":
+    if meaning(state).terminal:
         return Refused("terminal", f"{from_code} is terminal: no change out of it")
-    suspected = state == "fraud_suspected"
-    if target is not None and target.system_state == "fraud_confirmed" and not suspected:
-        return Refused(
-            "fraud_confirmed_requires_suspected",
-            f"{target.code} can only follow a fraud_suspected status",
+    follows = meaning(target.system_state).follows if target is not None else None
+    if target is not None and follows is not None and state != follows:
+        return Refused(  # the API's code: fraud_confirmed_requires_suspected
+            f"{target.system_state}_requires_{follows.removeprefix('fraud_')}",
+            f"{target.code} can only follow a {follows} status",
         )
     return None
 

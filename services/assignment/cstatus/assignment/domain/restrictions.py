@@ -21,6 +21,7 @@ from typing import Literal
 
 from cstatus.assignment.domain.catalogue import AppointmentLimit, Catalogue, Status
 from cstatus.assignment.domain.holding import Holding
+from cstatus.contracts.system_states import meaning
 
 __all__ = [
     "Action",
@@ -42,15 +43,6 @@ ConsentState = Literal["opted_in", "objected", "none"]
 STAFF_ACTIONS = frozenset({"book", "book_online", "change_staff"})
 """The actions that name a staff member and may carry a staff change warning."""
 
-_BUILT_IN_DENIALS: dict[str, tuple[str, ...]] = {
-    "deleted": ("can_transact", "can_redeem", "can_book_online", "can_book"),
-    "fraud_confirmed": ("can_transact", "can_redeem"),
-}
-_BUILT_IN_FLAGS: dict[str, tuple[str, ...]] = {
-    "suspended": ("transactions_are_outliers",),
-    "fraud_suspected": ("transactions_are_outliers",),
-    "internal": ("exclude_from_reports",),
-}
 _ACTION_RULES: dict[str, tuple[str, ...]] = {
     "transact": ("can_transact",),
     "redeem": ("can_redeem",),
@@ -146,10 +138,8 @@ def _rules_of(status: Status) -> tuple[set[str], set[str]]:
         )
         if value
     }
-    state = status.system_state or ""
-    denied.update(_BUILT_IN_DENIALS.get(state, ()))
-    flags.update(_BUILT_IN_FLAGS.get(state, ()))
-    return denied, flags
+    built_in = meaning(status.system_state)  # whatever the properties say
+    return denied | built_in.denies, flags | built_in.flags
 
 
 def _smaller(a: AppointmentLimit | None, b: AppointmentLimit) -> AppointmentLimit:

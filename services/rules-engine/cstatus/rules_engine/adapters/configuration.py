@@ -6,6 +6,7 @@ from collections import OrderedDict
 from types import MappingProxyType
 
 from cstatus.contracts import configuration as wire
+from cstatus.contracts.system_states import meaning
 from cstatus.platform import caches
 from cstatus.rules_engine.domain.model import (
     IMMEDIATE,
@@ -41,7 +42,7 @@ def _category(category: wire.CategoryConfig) -> Category:
             s.code,
             priority=s.priority,
             is_default=s.is_default,
-            sticky=s.sticky or s.system_state == "fraud_suspected",
+            sticky=s.sticky or meaning(s.system_state).sticky,
             archived=s.archived,
             rule=_rule(s.rule),
         )

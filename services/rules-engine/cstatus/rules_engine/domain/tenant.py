@@ -7,12 +7,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
+from cstatus.contracts.system_states import SYSTEM_STATES
 from cstatus.rules_engine.domain.model import Category, VelocityRule
 from cstatus.rules_engine.domain.relevance import category_reads, kinds_of
 
 __all__ = ["OUTLIER_STATES", "Holding", "TenantRules", "changed_categories"]
 
-OUTLIER_STATES = frozenset({"suspended", "fraud_suspected"})
+OUTLIER_STATES = frozenset(state for state, m in SYSTEM_STATES.items() if m.outliers)
 """System states whose holders' new transactions are outliers whatever the properties say."""
 
 

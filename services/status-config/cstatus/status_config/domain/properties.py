@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cstatus.contracts.configuration import StatusProperties
+from cstatus.contracts.system_states import SYSTEM_STATES, meaning
 
 __all__ = [
     "SYSTEM_STATE_DEFAULTS",
@@ -22,24 +23,9 @@ __all__ = [
 ]
 
 SYSTEM_STATE_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
-    "active": {},
-    "suspended": {"can_redeem": False, "transactions_are_outliers": True},
-    "deleted": {
-        "can_transact": False,
-        "can_redeem": False,
-        "can_book_online": False,
-        "exclude_from_reports": True,
-    },
-    "fraud_suspected": {"transactions_are_outliers": True, "staff_change_warning": True},
-    "fraud_confirmed": {
-        "can_transact": False,
-        "can_redeem": False,
-        "can_book_online": False,
-        "transactions_are_outliers": True,
-        "staff_change_warning": True,
-    },
-    "internal": {"exclude_from_reports": True},
+    state: m.defaults for state, m in SYSTEM_STATES.items()
 }
+"""The properties each system state starts a status with (`cstatus.contracts.system_states`)."""
 
 
 _NULLABLE = frozenset(
@@ -62,11 +48,11 @@ def merge_properties(base: StatusProperties, changes: Mapping[str, Any]) -> Stat
 
 
 def sticky_by_default(system_state: str | None) -> bool:
-    """`fraud_suspected` is sticky by meaning: automation may move a customer in, never out."""
-    return system_state == "fraud_suspected"
+    """Sticky by meaning (`fraud_suspected`): automation may move a customer in, never out."""
+    return meaning(system_state).sticky
 
 
 def approval_by_default(system_state: str | None) -> bool:
     """Deleting a customer and confirming fraud take four eyes (SPEC 1.8) unless an admin says
     otherwise."""
-    return system_state in ("deleted", "fraud_confirmed")
+    return meaning(system_state).requires_approval
