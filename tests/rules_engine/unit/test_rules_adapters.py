@@ -17,8 +17,8 @@ from cstatus.contracts.configuration import (
     TenantConfiguration,
 )
 from cstatus.contracts.envelope import new_event
-from cstatus.rules_engine.adapters.activity_store import _ranges
 from cstatus.rules_engine.adapters.configuration import tenant_rules
+from cstatus.rules_engine.adapters.sweep_candidates import _ranges
 from cstatus.rules_engine.domain import model
 from cstatus.rules_engine.domain.tenant import Holding
 from cstatus.rules_engine.entrypoints.timer import next_run

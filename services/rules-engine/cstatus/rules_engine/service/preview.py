@@ -7,11 +7,10 @@ in the categories the proposal changes under both the proposed and the current c
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import multiprocessing
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -21,12 +20,11 @@ from typing import Any
 import asyncpg
 
 from cstatus.contracts import configuration as wire
-from cstatus.rules_engine.adapters.activity_store import activity_between, customers_of
 from cstatus.rules_engine.adapters.configuration import tenant_rules
 from cstatus.rules_engine.adapters.translate import wire_explanation
-from cstatus.rules_engine.adapters.views import Held, holdings_between
+from cstatus.rules_engine.adapters.views import Held
 from cstatus.rules_engine.domain.evaluate import Explanation, evaluate
-from cstatus.rules_engine.domain.facts import ActivityEvent, fold
+from cstatus.rules_engine.domain.facts import fold
 from cstatus.rules_engine.domain.model import Current
 from cstatus.rules_engine.domain.preview import (
     Properties,
@@ -39,6 +37,7 @@ from cstatus.rules_engine.domain.preview import (
 from cstatus.rules_engine.domain.relevance import types_read
 from cstatus.rules_engine.domain.tenant import TenantRules, changed_categories
 from cstatus.rules_engine.domain.velocity import points_by_metric
+from cstatus.rules_engine.service.preview_pages import pages, read_ahead
 
 __all__ = ["PAGE", "Parallel", "Preview", "ProposalError", "preview"]
 
@@ -77,49 +76,6 @@ def _targets(
         else:  # the wire form is built for the sample only (it is the costly part)
             found[category.code] = (decision.status_code, decision.explanation)
     return found
-
-
-Page = tuple[list[str], dict[str, dict[str, Held]], dict[str, list[ActivityEvent]]]
-
-
-async def _pages(
-    conn: asyncpg.Connection,
-    tenant: str,
-    size: int,
-    kinds: frozenset[str] | None,
-    after: str | None = None,
-    upto: str | None = None,
-) -> AsyncIterator[Page]:
-    """The tenant's customers after `after` up to `upto` a page at a time, with what they hold
-    and their activity (range scans over the page's first to last id)."""
-    cursor = after
-    while page := await customers_of(conn, tenant, cursor, size, upto=upto):
-        holdings = await holdings_between(conn, tenant, page[0], page[-1])
-        activity = await activity_between(conn, tenant, page[0], page[-1], kinds)
-        yield page, holdings, activity
-        cursor = page[-1]
-
-
-async def _read_ahead(pages: AsyncIterator[Page]) -> AsyncIterator[Page]:
-    """`pages`, the next one read while the caller evaluates this one: PostgreSQL finds and
-    sends its rows on the other core (the connection is the reader's alone meanwhile)."""
-    ahead: asyncio.Queue[Page | None] = asyncio.Queue(maxsize=1)
-
-    async def read() -> None:
-        async for page in pages:
-            await ahead.put(page)
-        await ahead.put(None)
-
-    reader = asyncio.create_task(read())
-    try:
-        while (page := await ahead.get()) is not None:
-            yield page
-        await reader
-    finally:
-        if not reader.done():
-            reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reader
 
 
 def _only(rules: TenantRules, codes: set[str]) -> TenantRules:
@@ -202,8 +158,8 @@ async def _tally(
     """Evaluate the customers after `after` up to `upto` (None: no bound) under the plan."""
     tally = Tally(sample_size=sample)
     rules_new, changed, defaults, when = plan.rules_new, plan.changed, plan.defaults, plan.when
-    pages = _pages(conn, tenant, page_size, plan.kinds, after, upto)
-    async for page, holdings, activity in _read_ahead(pages):
+    found = pages(conn, tenant, page_size, plan.kinds, after, upto)
+    async for page, holdings, activity in read_ahead(found):
         for n, customer in enumerate(page, start=1):
             events = activity.get(customer, [])
             facts = fold(events)

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import asyncpg
 
-from cstatus.rules_engine.adapters.activity_store import sweep_candidates
+from cstatus.rules_engine.adapters.sweep_candidates import sweep_candidates
 from cstatus.rules_engine.adapters.views import (
     config_first_seen,
     last_sweep,

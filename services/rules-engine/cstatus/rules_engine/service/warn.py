@@ -21,7 +21,8 @@ from cstatus.contracts import topics
 from cstatus.contracts.changes import WillDowngrade
 from cstatus.contracts.envelope import encode, message_key, new_event
 from cstatus.platform.db.outbox import OutboxMessage, enqueue
-from cstatus.rules_engine.adapters.activity_store import load_activity, sweep_candidates
+from cstatus.rules_engine.adapters.activity_store import load_activity
+from cstatus.rules_engine.adapters.sweep_candidates import sweep_candidates
 from cstatus.rules_engine.adapters.views import load_holdings
 from cstatus.rules_engine.adapters.warnings import claim_warnings, forget_warnings_before
 from cstatus.rules_engine.domain.facts import fold
