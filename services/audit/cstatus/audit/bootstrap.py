@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from cstatus.audit.adapters.log_store import PostgresAuditLog
 from cstatus.audit.entrypoints import http, kafka
 from cstatus.audit.settings import AuditSettings
 from cstatus.platform.service import ServiceRuntime
@@ -31,7 +32,7 @@ def create_app(
         name="audit",
         schema=schema,
         migrations=MIGRATIONS,
-        subscriptions=[kafka.subscription()],
+        subscriptions=[kafka.subscription(PostgresAuditLog)],
         produces=(),
     )
     return runtime.create_app(title="Audit", routers=[http.router(runtime, clock)])

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import asyncpg
 
 from cstatus.audit.service.record import record_events
+from cstatus.audit.service.unit_of_work import AuditLog
 from cstatus.contracts import topics
 from cstatus.contracts.envelope import CloudEvent
 from cstatus.contracts.registry import TOPIC_OF_TYPE
@@ -27,23 +28,23 @@ TOPICS: tuple[str, ...] = (
 )
 
 
-async def apply_events(conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]]) -> None:
-    """Append the batch's new changes, rejections and profile events; apply erasures (a span
-    per traced event: the audit entry ends the trace of its status change)."""
-    with processing(events, "audit record", lambda e: TOPIC_OF_TYPE.get(e.type)):
-        await record_events(conn, events)
+def subscription(log_of: Callable[[asyncpg.Connection], AuditLog]) -> Subscription:
+    """`log_of`: the audit log on a batch's connection (bootstrap gives the PostgreSQL one)."""
 
+    async def apply_events(conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]]) -> None:
+        """Append the batch's new changes, rejections and profile events; apply erasures (a
+        span per traced event: the audit entry ends the trace of its status change)."""
+        with processing(events, "audit record", lambda e: TOPIC_OF_TYPE.get(e.type)):
+            await record_events(log_of(conn), events)
 
-def _build(runtime: ServiceRuntime, dead_letters: DeadLetters) -> BatchHandler:
-    return transactional_consumer(
-        runtime.pool,
-        schema=runtime.schema,
-        consumer=CONSUMER,
-        apply=apply_events,
-        dead_letters=dead_letters,
-        settings=runtime.settings.kafka,
-    )
+    def build(runtime: ServiceRuntime, dead_letters: DeadLetters) -> BatchHandler:
+        return transactional_consumer(
+            runtime.pool,
+            schema=runtime.schema,
+            consumer=CONSUMER,
+            apply=apply_events,
+            dead_letters=dead_letters,
+            settings=runtime.settings.kafka,
+        )
 
-
-def subscription() -> Subscription:
-    return Subscription(group_id=CONSUMER, topics=TOPICS, build=_build)
+    return Subscription(group_id=CONSUMER, topics=TOPICS, build=build)
