@@ -12,11 +12,10 @@ import asyncpg
 
 from cstatus.rules_engine.adapters.configuration import RULES, rules_from_document
 from cstatus.rules_engine.domain.model import Current
-from cstatus.rules_engine.domain.tenant import Holding, TenantRules
+from cstatus.rules_engine.domain.tenant import Held, TenantRules
 
 __all__ = [
     "ChangeRow",
-    "Held",
     "claim_proposals",
     "config_first_seen",
     "holdings_between",
@@ -27,17 +26,6 @@ __all__ = [
     "record_sweep",
     "store_configs",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Held:
-    current: Current
-    sequence: int
-    system_state: str | None
-
-    def holding(self, category_code: str) -> Holding | None:
-        code = self.current.status_code
-        return None if code is None else Holding(category_code, code, self.system_state)
 
 
 @dataclass(frozen=True, slots=True)

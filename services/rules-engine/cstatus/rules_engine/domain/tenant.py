@@ -8,10 +8,10 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from cstatus.contracts.system_states import SYSTEM_STATES
-from cstatus.rules_engine.domain.model import Category, VelocityRule
+from cstatus.rules_engine.domain.model import Category, Current, VelocityRule
 from cstatus.rules_engine.domain.relevance import category_reads, kinds_of
 
-__all__ = ["OUTLIER_STATES", "Holding", "TenantRules", "changed_categories"]
+__all__ = ["OUTLIER_STATES", "Held", "Holding", "TenantRules", "changed_categories"]
 
 OUTLIER_STATES = frozenset(state for state, m in SYSTEM_STATES.items() if m.outliers)
 """System states whose holders' new transactions are outliers whatever the properties say."""
@@ -24,6 +24,20 @@ class Holding:
     category_code: str
     status_code: str
     system_state: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """What a customer holds in a category, as the changes topic told us: the holding as
+    automation sees it, the change sequence it came with and its system state."""
+
+    current: Current
+    sequence: int
+    system_state: str | None
+
+    def holding(self, category_code: str) -> Holding | None:
+        code = self.current.status_code
+        return None if code is None else Holding(category_code, code, self.system_state)
 
 
 @dataclass(frozen=True, slots=True)

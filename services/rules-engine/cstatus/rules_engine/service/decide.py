@@ -19,23 +19,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import asyncpg
-
 from cstatus.contracts import topics
 from cstatus.contracts.envelope import encode, message_key, new_event
 from cstatus.contracts.proposals import StatusProposed
-from cstatus.platform.db.outbox import OutboxMessage, enqueue
+from cstatus.platform.db.outbox import OutboxMessage
 from cstatus.platform.tracing import producing
-from cstatus.rules_engine.adapters.activity_store import load_activity, load_visible
 from cstatus.rules_engine.adapters.translate import wire_explanation
-from cstatus.rules_engine.adapters.views import Held, claim_proposals, load_holdings
 from cstatus.rules_engine.domain.evaluate import Decision, VelocityPoints, evaluate, rules_read
 from cstatus.rules_engine.domain.facts import CustomerFacts, fold
 from cstatus.rules_engine.domain.model import Current, Rule
 from cstatus.rules_engine.domain.outlook import outlook
 from cstatus.rules_engine.domain.sight import NO_FACTS, Sight, needs_whole_history, sight_of_rules
-from cstatus.rules_engine.domain.tenant import TenantRules
+from cstatus.rules_engine.domain.tenant import Held, TenantRules
 from cstatus.rules_engine.domain.velocity import points_by_metric
+from cstatus.rules_engine.service.unit_of_work import DecisionStore
 
 __all__ = ["SOURCE", "Recent", "decide"]
 
@@ -66,9 +63,9 @@ Read = dict[str, tuple[CustomerFacts, VelocityPoints]]
 
 
 async def _read_whole(
-    conn: asyncpg.Connection, tenant: str, rules: TenantRules, customers: Sequence[str]
+    store: DecisionStore, tenant: str, rules: TenantRules, customers: Sequence[str]
 ) -> Read:
-    found = await load_activity(conn, tenant, customers)
+    found = await store.activity(tenant, customers)
     return {
         c: (fold(found.get(c, ())), points_by_metric(rules.velocity_windows, found.get(c, [])))
         for c in customers
@@ -76,7 +73,7 @@ async def _read_whole(
 
 
 async def _read(
-    conn: asyncpg.Connection,
+    store: DecisionStore,
     tenant: str,
     rules: TenantRules,
     customers: Sequence[str],
@@ -86,7 +83,7 @@ async def _read(
     recent: Recent | None,
 ) -> Read:
     if recent is None or only is None:
-        return await _read_whole(conn, tenant, rules, customers)
+        return await _read_whole(store, tenant, rules, customers)
     whole: list[str] = []
     by_sight: dict[Sight, list[str]] = {}
     for customer in customers:
@@ -95,14 +92,14 @@ async def _read(
             whole.append(customer)
         else:
             by_sight.setdefault(sight, []).append(customer)
-    found = await _read_whole(conn, tenant, rules, whole) if whole else {}
+    found = await _read_whole(store, tenant, rules, whole) if whole else {}
     for sight, group in by_sight.items():
         if sight.empty:  # nothing a decision reads (kept, sticky, pinned)
             found |= {c: (NO_FACTS, {}) for c in group}
             continue
         mine = set(group)
         anchors = [(c, ref) for c, ref in recent.anchors if c in mine]
-        visible = await load_visible(conn, tenant, group, sight, anchors)
+        visible = await store.visible(tenant, group, sight, anchors)
         for customer, (facts, events) in visible.items():
             found[customer] = (facts, points_by_metric(rules.velocity_windows, events))
     return found
@@ -173,8 +170,7 @@ def _message(
 
 
 async def decide(
-    conn: asyncpg.Connection,
-    schema: str,
+    store: DecisionStore,
     tenant: str,
     rules: TenantRules,
     customers: Sequence[str],
@@ -183,14 +179,14 @@ async def decide(
     only: Mapping[str, Collection[str]] | None = None,
     recent: Recent | None = None,
 ) -> int:
-    """Evaluate and propose inside the caller's transaction; returns how many were proposed.
+    """Evaluate and propose in the store's transaction; returns how many were proposed.
     `only`: per customer, the codes of the categories to evaluate (default: every one);
     `recent`: what the consumed batch brought (read only what the rules can see), or None (read
     each customer's whole history)."""
     if not rules.categories or not customers:
         return 0
-    holdings = await load_holdings(conn, tenant, customers)
-    read = await _read(conn, tenant, rules, customers, holdings, only, now, recent)
+    holdings = await store.holdings(tenant, customers)
+    read = await _read(store, tenant, rules, customers, holdings, only, now, recent)
     proposals: list[_Proposal] = []
     for customer in customers:
         facts, points = read[customer]
@@ -215,12 +211,12 @@ async def decide(
                 )
                 proposals.append(_Proposal(customer, decision, based_on, seen))
     targets = [(p.customer, p.decision.category_code, p.decision.status_code) for p in proposals]
-    fresh = await claim_proposals(conn, tenant, targets, now)
+    fresh = await store.claim_proposals(tenant, targets, now)
     causes = recent.causes if recent is not None else {}
     messages = [
         _message(tenant, p, now, rules.version, causes.get(p.customer))
         for p in proposals
         if (p.customer, p.decision.category_code) in fresh
     ]
-    await enqueue(conn, schema, messages)
+    await store.publish(messages)
     return len(messages)

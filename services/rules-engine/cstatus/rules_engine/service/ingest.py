@@ -36,6 +36,7 @@ from cstatus.rules_engine.adapters.activity_store import (
     record_activity,
     record_customers,
 )
+from cstatus.rules_engine.adapters.decision_store import PostgresDecisionStore
 from cstatus.rules_engine.adapters.outliers import Outlier, record_outliers
 from cstatus.rules_engine.adapters.reevaluations import record_jobs
 from cstatus.rules_engine.adapters.translate import activity_of
@@ -220,8 +221,7 @@ class BatchApplier:
         clocks = await swept_ahead(conn, list(wanted), now)
         for tenant, by_customer in sorted(wanted.items()):
             await decide(
-                conn,
-                self._schema,
+                PostgresDecisionStore(conn, self._schema),
                 tenant,
                 rules[tenant],
                 sorted(by_customer),

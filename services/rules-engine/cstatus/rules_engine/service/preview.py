@@ -22,7 +22,6 @@ import asyncpg
 from cstatus.contracts import configuration as wire
 from cstatus.rules_engine.adapters.configuration import tenant_rules
 from cstatus.rules_engine.adapters.translate import wire_explanation
-from cstatus.rules_engine.adapters.views import Held
 from cstatus.rules_engine.domain.evaluate import Explanation, evaluate
 from cstatus.rules_engine.domain.facts import fold
 from cstatus.rules_engine.domain.model import Current
@@ -35,7 +34,7 @@ from cstatus.rules_engine.domain.preview import (
     status_properties,
 )
 from cstatus.rules_engine.domain.relevance import types_read
-from cstatus.rules_engine.domain.tenant import TenantRules, changed_categories
+from cstatus.rules_engine.domain.tenant import Held, TenantRules, changed_categories
 from cstatus.rules_engine.domain.velocity import points_by_metric
 from cstatus.rules_engine.service.preview_pages import pages, read_ahead
 

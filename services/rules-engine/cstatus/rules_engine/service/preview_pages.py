@@ -10,8 +10,9 @@ from collections.abc import AsyncIterator
 import asyncpg
 
 from cstatus.rules_engine.adapters.activity_store import activity_between, customers_of
-from cstatus.rules_engine.adapters.views import Held, holdings_between
+from cstatus.rules_engine.adapters.views import holdings_between
 from cstatus.rules_engine.domain.facts import ActivityEvent
+from cstatus.rules_engine.domain.tenant import Held
 
 __all__ = ["Page", "pages", "read_ahead"]
 

@@ -18,6 +18,7 @@ from datetime import datetime
 import asyncpg
 
 from cstatus.rules_engine.adapters.activity_store import customers_of
+from cstatus.rules_engine.adapters.decision_store import PostgresDecisionStore
 from cstatus.rules_engine.adapters.reevaluations import advance, claim_next, count_customers
 from cstatus.rules_engine.adapters.views import load_rules
 from cstatus.rules_engine.service.decide import decide
@@ -50,7 +51,8 @@ async def work_page(
         rules = (await load_rules(conn, [job.tenant])).get(job.tenant)
         only = rules.only(job.category) if rules is not None else None
         page = await customers_of(conn, job.tenant, job.cursor, size) if only else []
-        proposed = await decide(conn, schema, job.tenant, only, page, clock()) if only else 0
+        store = PostgresDecisionStore(conn, schema)
+        proposed = await decide(store, job.tenant, only, page, clock()) if only else 0
         done = job.done + len(page)
         total = max(total, done)  # customers first seen since the count
         finished = len(page) < size

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import asyncpg
 
+from cstatus.rules_engine.adapters.decision_store import PostgresDecisionStore
 from cstatus.rules_engine.adapters.sweep_candidates import sweep_candidates
 from cstatus.rules_engine.adapters.views import (
     config_first_seen,
@@ -98,7 +99,8 @@ async def _sweep(
     for start in range(0, len(candidates), PAGE):
         async with conn.transaction():
             page = candidates[start : start + PAGE]
-            proposed += await decide(conn, schema, tenant, rules, page, now)
+            store = PostgresDecisionStore(conn, schema)
+            proposed += await decide(store, tenant, rules, page, now)
     warned = await warn_of_downgrades(conn, schema, tenant, rules, since, as_of, now)
     await record_sweep(conn, tenant, as_of)
     return SweepResult(tenant, since, as_of, len(candidates), proposed, warned)
