@@ -240,3 +240,26 @@ def test_production_requires_an_issuer_and_an_audience() -> None:
             jwks_url="https://idp/jwks",
             jwt_secret="not-the-development-secret-0123456789",
         )
+
+
+async def test_a_new_key_is_fetched_even_right_after_the_last_fetch() -> None:
+    """The JWKS cache skipped a refresh asked for within a millisecond of the previous one
+    (meant for concurrent callers, it also caught a sequential one: a rotated key was refused
+    when the two requests came quickly; the test above failed about one run in three)."""
+    import httpx
+
+    from cstatus.platform.http.jwks import JwksKeys
+
+    first, second = _rsa(), _rsa()
+    published = {"keys": [_jwk(first, "k1")]}
+
+    async def serve(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=published)
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(serve))
+    keys = JwksKeys("https://idp/jwks", min_refresh_s=0.0, client=client)
+    for n in range(20):  # each round asks within microseconds of the previous fetch
+        assert await keys.key(f"k{n + 1}") is not None
+        published["keys"].append(_jwk(second, f"k{n + 2}"))
+    assert keys.fetches == 20
+    await client.aclose()

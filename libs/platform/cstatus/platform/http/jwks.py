@@ -45,6 +45,7 @@ class JwksKeys:
         self._fetched_at = float("-inf")
         self._tried_at = float("-inf")
         self._lock = asyncio.Lock()
+        self._attempts = 0
         self.fetches = 0
 
     async def key(self, kid: str | None) -> Any:
@@ -52,17 +53,21 @@ class JwksKeys:
         now = time.monotonic()
         stale = now - self._fetched_at > self._ttl_s
         if stale or (kid not in self._keys and now - self._tried_at > self._min_refresh_s):
-            await self._refresh()
+            await self._refresh(self._attempts)
         if kid is None and len(self._keys) == 1:
             return next(iter(self._keys.values()))
         if kid not in self._keys:
             raise UnknownKey(f"no key {kid!r} in the JWKS")
         return self._keys[kid]
 
-    async def _refresh(self) -> None:
+    async def _refresh(self, seen: int) -> None:
+        """Fetch the set, unless another caller fetched it while this one waited for the lock
+        (`seen`: the attempts this caller had seen; comparing times instead skipped a
+        refresh a sequential caller asked for within a millisecond of the last one)."""
         async with self._lock:
-            if time.monotonic() - self._tried_at < 0.001:  # another caller just did
+            if self._attempts != seen:  # another caller just did
                 return
+            self._attempts += 1
             self._tried_at = time.monotonic()
             try:
                 client = self._client or httpx.AsyncClient(timeout=self._timeout_s)
