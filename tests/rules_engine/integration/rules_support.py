@@ -140,3 +140,25 @@ async def until(predicate: Any, assignment: Assignment, customer: str) -> dict[s
         while not predicate(activity := await assignment.activity(customer)):
             await asyncio.sleep(0.05)
     return activity
+
+
+async def jobs_done(pg_pool: Any, tenant: str) -> None:
+    """Until the engine's re-evaluation jobs of `tenant` (its first configuration makes every
+    automatic category one) have finished: the background worker evaluates at the engine's clock,
+    so a test that travels in time waits for them first (else the worker may propose, at the
+    travelled time, what the test expects a sweep to propose)."""
+    async with asyncio.timeout(30):
+        while True:
+            schemas = await pg_pool.fetch(
+                "SELECT schemaname FROM pg_tables"
+                " WHERE tablename = 'reevaluations' AND schemaname LIKE 't_rules_%'"
+            )
+            for row in schemas:
+                found = await pg_pool.fetchrow(
+                    "SELECT count(*) AS jobs, count(*) FILTER (WHERE finished_at IS NULL) AS open"
+                    f" FROM {row['schemaname']}.reevaluations WHERE tenant = $1",
+                    tenant,
+                )
+                if found["jobs"] and not found["open"]:
+                    return
+            await asyncio.sleep(0.05)

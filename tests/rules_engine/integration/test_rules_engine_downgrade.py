@@ -16,6 +16,7 @@ from rules_support import (
     config,
     evaluation,
     event,
+    jobs_done,
     new_tenant,
     status,
     token,
@@ -48,7 +49,7 @@ def _graced(tenant: str, grace_days: int) -> Any:
 
 
 async def test_a_grace_period_holds_a_move_down_and_the_sweep_makes_it_after(
-    engine: httpx.AsyncClient, publish: Any, outputs: Any, clock: Any
+    engine: httpx.AsyncClient, publish: Any, outputs: Any, clock: Any, pg_pool: Any
 ) -> None:
     tenant, customer = new_tenant(), "cust-g"
     assignment = Assignment(publish, engine, tenant)
@@ -66,6 +67,7 @@ async def test_a_grace_period_holds_a_move_down_and_the_sweep_makes_it_after(
     keep = evaluation(activity, "loyalty")["explanation"]["keep"]
     # the stay of 10 days ago leaves the window on day +356; ten days of grace after that
     assert keep == {"until": str(TODAY + timedelta(days=365)), "then": "bronze"}
+    await jobs_done(pg_pool, tenant)
 
     admin = token(tenant)
     seen = len(outputs.of(topics.PROPOSALS, tenant))
@@ -105,7 +107,7 @@ def _tiers(tenant: str, policy: DowngradePolicy) -> Any:
 
 
 async def test_gold_holds_29_days_after_its_rule_stops_matching_is_warned_and_then_is_silver(
-    engine: httpx.AsyncClient, publish: Any, outputs: Any, clock: Any
+    engine: httpx.AsyncClient, publish: Any, outputs: Any, clock: Any, pg_pool: Any
 ) -> None:
     """SPEC 1.7 must-show: grace_days 30, warn_days 7. Gold rests on three stays (10, 5 and 1
     days ago); the oldest leaves the 365-day window on day +356, so gold stops matching then,
@@ -127,6 +129,7 @@ async def test_gold_holds_29_days_after_its_rule_stops_matching_is_warned_and_th
     )
     keep = evaluation(activity, "loyalty")["explanation"]["keep"]
     assert keep == {"until": str(TODAY + timedelta(days=385)), "then": "silver"}
+    await jobs_done(pg_pool, tenant)
 
     def warnings() -> list[Any]:
         return [
@@ -188,7 +191,7 @@ def _quarter_after_next(day: date) -> date:
 
 
 async def test_period_end_quarter_moves_nobody_down_until_the_quarter_ends(
-    engine: httpx.AsyncClient, publish: Any, outputs: Any, clock: Any
+    engine: httpx.AsyncClient, publish: Any, outputs: Any, clock: Any, pg_pool: Any
 ) -> None:
     """SPEC 1.7 must-show: `period_end` with `quarter`. A booked stay 40 days before a quarter
     starts makes silver ("1 stay in 10 days") on its arrival; it leaves the window 11 days
@@ -216,6 +219,7 @@ async def test_period_end_quarter_moves_nobody_down_until_the_quarter_ends(
     booked = ReservationBooked(reservation_id="r-q", arrival_date=arrival)
     await publish(topics.BOOKINGS_RESERVATIONS, event(booked, tenant, customer))
     await until(lambda a: a.get("facts", {}).get("reservations") == 1, assignment, customer)
+    await jobs_done(pg_pool, tenant)
 
     admin = token(tenant)
 
