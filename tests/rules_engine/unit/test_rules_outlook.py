@@ -73,3 +73,19 @@ def test_the_top_status_has_no_next_and_an_all_time_rule_keeps_for_good() -> Non
     seen = outlook(forever, facts, Current("vip"), NOW)
     assert seen == {"keep": {"until": None, "then": None}, "next": None}
     assert outlook(forever, facts, Current("vip", pinned=True), NOW) is None
+
+
+def test_facts_made_from_other_facts_do_not_share_their_measures() -> None:
+    """The measure memo of `CustomerFacts` was an init field, so `dataclasses.replace` (as
+    `sight.with_edges` uses) handed the new facts the old facts' memo."""
+    from dataclasses import replace
+
+    from cstatus.rules_engine.domain.measure import count_value
+
+    few = fold([_booked("a", TODAY - timedelta(days=3))])
+    rule = CountRule("reservations", 1, window_days=365)
+    assert count_value(rule, few, NOW).value == 1
+    more = fold([_booked("b", TODAY - timedelta(days=2))], few)
+    emptied = replace(few, reservations={})
+    assert count_value(rule, more, NOW).value == 2
+    assert count_value(rule, emptied, NOW).value == 0

@@ -115,10 +115,11 @@ class CustomerFacts:
     """Per first-activity trigger: the earliest (time, event id) it happened."""
     last_activity: datetime | None = None
     seen_events: frozenset[str] = frozenset()
-    measured: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    measured: dict[Any, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
     """What `measure.count_value` found in these facts, by (metric, window, moment): the rules
     of one category (and a preview's two configurations) mostly measure alike. At most
-    `MEASURED` entries."""
+    `MEASURED` entries. Not an init field, so facts made by `dataclasses.replace` start with a
+    memo of their own instead of sharing one that may not fit them."""
 
 
 def _later(event: ActivityEvent, time: datetime | None, event_id: str | None) -> bool:
