@@ -54,17 +54,17 @@ def create_app(
         produces=(topics.STATUS_CHANGES, topics.SNAPSHOTS, topics.REJECTIONS, topics.BULK),
         read_pool=True,  # a check's version read
     )
-    restrictions = Restrictions(runtime, service, clock)
+    restrictions = Restrictions(runtime, service)
     app = runtime.create_app(
         title="Assignment",
         routers=[
             directory_router(runtime, service),
-            customer_router(runtime, service, restrictions),
+            customer_router(runtime, service, restrictions, clock),
             bulk_router(runtime, service, clock),
-            approvals_router(runtime, service, restrictions),
+            approvals_router(runtime, service, restrictions, clock),
         ],
         body_limit=_body_limit,
-        lean_routes=[check_route(restrictions)],
+        lean_routes=[check_route(restrictions, clock)],
     )
 
     async def pin_expiry() -> None:

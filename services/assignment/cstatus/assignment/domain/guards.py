@@ -149,6 +149,10 @@ def held_state(catalogue: Catalogue, current: Holding | None) -> str | None:
     return held.system_state if held is not None else None
 
 
+_FOLLOWS_REFUSAL = {"fraud_confirmed": "fraud_confirmed_requires_suspected"}
+"""The API's refusal code when a state is entered from another than the one it follows."""
+
+
 def _transition_check(
     catalogue: Catalogue, current: Holding | None, request: ChangeRequest
 ) -> Refused | None:
@@ -162,10 +166,8 @@ def _transition_check(
         return Refused("terminal", f"{from_code} is terminal: no change out of it")
     follows = meaning(target.system_state).follows if target is not None else None
     if target is not None and follows is not None and state != follows:
-        return Refused(  # the API's code: fraud_confirmed_requires_suspected
-            f"{target.system_state}_requires_{follows.removeprefix('fraud_')}",
-            f"{target.code} can only follow a {follows} status",
-        )
+        code = _FOLLOWS_REFUSAL.get(target.system_state or "", f"requires_{follows}")
+        return Refused(code, f"{target.code} can only follow a {follows} status")
     return None
 
 

@@ -100,13 +100,9 @@ class Restrictions:
     """The process's restrictions reader, built on first use: the pools and Redis exist only
     once the app has started."""
 
-    def __init__(
-        self, runtime: ServiceRuntime, service: Assignments, clock: Callable[[], datetime]
-    ) -> None:
+    def __init__(self, runtime: ServiceRuntime, service: Assignments) -> None:
         self._runtime = runtime
         self._service = service
-        self.clock = clock
-        """The service's clock: every route's `now`."""
         self._reader: RestrictionsReader | None = None
 
     def __call__(self) -> RestrictionsReader:
@@ -145,18 +141,21 @@ async def answer_check(
     return json.dumps(check_json(result)).encode()
 
 
-def check_route(restrictions: Restrictions) -> LeanRoute:
+def check_route(restrictions: Restrictions, clock: Callable[[], datetime]) -> LeanRoute:
     """`POST /v1/checks` served lean (`cstatus.platform.http.lean_route`): the plain case of the
     route below, without FastAPI's routing and dependency layers."""
 
     async def answer(principal: Principal, body: CheckBody) -> bytes:
-        return await answer_check(restrictions(), principal.tenant, body, restrictions.clock())
+        return await answer_check(restrictions(), principal.tenant, body, clock())
 
     return LeanRoute("POST", "/v1/checks", frozenset(READERS), CheckBody, answer)
 
 
 def customer_router(
-    runtime: ServiceRuntime, service: Assignments, restrictions: Restrictions
+    runtime: ServiceRuntime,
+    service: Assignments,
+    restrictions: Restrictions,
+    clock: Callable[[], datetime],
 ) -> APIRouter:
     router = APIRouter(prefix="/v1")
     reader = Depends(require_roles(runtime.authenticate, *READERS))
@@ -201,7 +200,7 @@ def customer_router(
             pin=pin,
         )
         after = AfterCommit()
-        now = restrictions.clock()
+        now = clock()
         async with runtime.pool.acquire() as conn, conn.transaction():
             decision = await service.change(
                 conn, principal.tenant, customer_id, request, now, after, publish_rejection=False
@@ -283,7 +282,7 @@ def customer_router(
                 principal.tenant,
                 customer_id,
                 category_code,
-                restrictions.clock(),
+                clock(),
                 after,
                 actor=principal.subject,
                 reason=reason,
@@ -304,12 +303,12 @@ def customer_router(
     async def get_restrictions(
         customer_id: CustomerIdPath, principal: Principal = reader
     ) -> dict[str, Any]:
-        entry = await restrictions().get(principal.tenant, customer_id, restrictions.clock())
+        entry = await restrictions().get(principal.tenant, customer_id, clock())
         return {"customer_id": customer_id, **restrictions_json(entry.restrictions)}
 
     @router.post("/checks", response_model=CheckAnswer)
     async def post_check(body: CheckBody, principal: Principal = reader) -> Response:
-        answer = await answer_check(restrictions(), principal.tenant, body, restrictions.clock())
+        answer = await answer_check(restrictions(), principal.tenant, body, clock())
         return Response(answer, media_type="application/json")
 
     return router

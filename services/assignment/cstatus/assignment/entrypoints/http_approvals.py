@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -91,7 +92,10 @@ def _missing(ident: str) -> Problem:
 
 
 def approvals_router(
-    runtime: ServiceRuntime, service: Assignments, restrictions: Restrictions
+    runtime: ServiceRuntime,
+    service: Assignments,
+    restrictions: Restrictions,
+    clock: Callable[[], datetime],
 ) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["approvals"])
     reader = Depends(require_roles(runtime.authenticate, *READERS, APPROVER))
@@ -105,7 +109,7 @@ def approvals_router(
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> dict[str, Any]:
         """Requests newest first; `state=pending` is what waits for an approver now."""
-        now = restrictions.clock()
+        now = clock()
         async with runtime.pool.acquire() as conn:
             found = await service.approvals.search(
                 conn, principal.tenant, state=state, customer_id=customer_id, now=now, limit=limit
@@ -120,12 +124,12 @@ def approvals_router(
             found = await service.approvals.get(conn, principal.tenant, approval_id)
         if found is None:
             raise _missing(approval_id)
-        return _view(found, restrictions.clock())
+        return _view(found, clock())
 
     async def _decide(
         principal: Principal, approval_id: str, verdict: Literal["approve", "reject"], reason: Any
     ) -> dict[str, Any]:
-        now, after = restrictions.clock(), AfterCommit()
+        now, after = clock(), AfterCommit()
         async with runtime.pool.acquire() as conn, conn.transaction():
             try:
                 if verdict == "approve":
