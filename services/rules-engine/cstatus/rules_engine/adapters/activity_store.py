@@ -133,15 +133,11 @@ async def _activity(
 
 
 async def load_activity(
-    conn: asyncpg.Connection,
-    tenant: str,
-    customers: Sequence[str],
-    kinds: frozenset[str] | None = None,
+    conn: asyncpg.Connection, tenant: str, customers: Sequence[str]
 ) -> dict[str, list[ActivityEvent]]:
-    """The customers' stored activity; `kinds` (`domain/relevance.types_read`): only events of
-    these kinds (None: all)."""
+    """The customers' whole stored activity."""
     where = "tenant = $1 AND customer = ANY($2::text[])"
-    return await _activity(conn, where, [tenant, list(customers)], kinds)
+    return await _activity(conn, where, [tenant, list(customers)], None)
 
 
 async def activity_between(
@@ -152,7 +148,8 @@ async def activity_between(
     kinds: frozenset[str] | None = None,
 ) -> dict[str, list[ActivityEvent]]:
     """The stored activity of the customers `first`..`last` (one range scan of the primary key,
-    for a whole page of `customers_of`)."""
+    for a whole page of `customers_of`); `kinds` (`domain/relevance.types_read`): only events of
+    these kinds (None: all)."""
     where = "tenant = $1 AND customer BETWEEN $2 AND $3"
     return await _activity(conn, where, [tenant, first, last], kinds)
 

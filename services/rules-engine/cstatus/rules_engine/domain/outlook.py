@@ -26,7 +26,6 @@ __all__ = [
     "RULE_TYPES",
     "change_days",
     "held_until",
-    "needs",
     "outlook",
 ]
 
@@ -123,7 +122,7 @@ RULE_TYPES = {
 }
 
 
-def needs(
+def _needs(
     category: Category, status: Status, facts: CustomerFacts, now: datetime
 ) -> dict[str, Any]:
     """The next status, and for a count rule how much more of its metric it needs; with a
@@ -172,5 +171,5 @@ def outlook(
         key=lambda s: s.priority,
     )
     nxt = next((s for s in higher if floor is None or s.priority > floor), None)
-    following = None if nxt is None else needs(category, nxt, facts, now)
+    following = None if nxt is None else _needs(category, nxt, facts, now)
     return {"keep": keep, "next": following}

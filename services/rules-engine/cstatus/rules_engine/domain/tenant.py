@@ -3,7 +3,7 @@ customer's transactions outliers (SPEC §1 system_state and `transactions_are_ou
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
@@ -75,8 +75,12 @@ class TenantRules:
 
     def only(self, category_code: str) -> TenantRules | None:
         """These rules restricted to one automatic category, or None when it is not one."""
-        found = tuple(c for c in self.categories if c.code == category_code)
-        return replace(self, categories=found) if found else None
+        found = self.among({category_code})
+        return found if found.categories else None
+
+    def among(self, codes: Collection[str]) -> TenantRules:
+        """These rules restricted to the automatic categories of these codes."""
+        return replace(self, categories=tuple(c for c in self.categories if c.code in codes))
 
     def outlier_reason(self, holdings: Iterable[Holding]) -> tuple[Holding, str] | None:
         """The first held status that marks transactions as outliers, and why."""

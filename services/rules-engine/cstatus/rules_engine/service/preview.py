@@ -77,10 +77,6 @@ def _targets(
     return found
 
 
-def _only(rules: TenantRules, codes: set[str]) -> TenantRules:
-    return replace(rules, categories=tuple(c for c in rules.categories if c.code in codes))
-
-
 @dataclass(frozen=True, slots=True)
 class Parallel:
     """How a large preview uses more than one core: `processes` parts of the tenant's
@@ -125,9 +121,9 @@ def _plan(document_json: str, version: int, proposal: Mapping[str, Any], when: d
     # changes one ("who drops a tier by 31 January"), every category, once.
     touched = set(changed_categories(rules_now, rules_new))
     touched |= {c.code for c in rules_now.categories} - {c.code for c in rules_new.categories}
-    changed = _only(rules_now, touched) if touched else None
+    changed = rules_now.among(touched) if touched else None
     if touched:
-        rules_new = _only(rules_new, touched)
+        rules_new = rules_new.among(touched)
     evaluated = (*rules_new.categories, *(changed.categories if changed else ()))
     windows = set(rules_new.velocity_windows) | set(changed.velocity_windows if changed else ())
     return _Plan(
@@ -260,7 +256,7 @@ async def preview(
     if parallel is not None and parallel.processes > 1 and total >= parallel.split_at:
         parts = min(parallel.processes, total)
     cuts = await _cuts(conn, tenant, total, parts) if parts > 1 else []
-    mine_total = total // parts if parts > 1 else total
+    mine_total = total // parts
 
     def report(done: int) -> None:
         if progress is not None:

@@ -12,7 +12,6 @@ transaction.
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import asyncpg
@@ -20,16 +19,16 @@ import asyncpg
 from cstatus.contracts import topics
 from cstatus.contracts.changes import WillDowngrade
 from cstatus.contracts.envelope import encode, message_key, new_event
-from cstatus.platform.db.outbox import OutboxMessage, enqueue
-from cstatus.rules_engine.adapters.activity_store import load_activity
+from cstatus.platform.db.outbox import OutboxMessage
+from cstatus.rules_engine.adapters.decision_store import PostgresDecisionStore
 from cstatus.rules_engine.adapters.sweep_candidates import sweep_candidates
-from cstatus.rules_engine.adapters.views import load_holdings
 from cstatus.rules_engine.adapters.warnings import claim_warnings, forget_warnings_before
 from cstatus.rules_engine.domain.facts import fold
 from cstatus.rules_engine.domain.model import Category
 from cstatus.rules_engine.domain.tenant import TenantRules
 from cstatus.rules_engine.domain.velocity import points_by_metric
 from cstatus.rules_engine.domain.warning import DowngradeWarning, downgrade_warning
+from cstatus.rules_engine.service.unit_of_work import DecisionStore
 
 __all__ = ["warn_of_downgrades"]
 
@@ -60,15 +59,15 @@ def _message(
 
 async def _warn_page(
     conn: asyncpg.Connection,
-    schema: str,
+    store: DecisionStore,
     tenant: str,
     rules: TenantRules,
     category: Category,
     customers: list[str],
     now: datetime,
 ) -> int:
-    holdings = await load_holdings(conn, tenant, customers)
-    activity = await load_activity(conn, tenant, customers)
+    holdings = await store.holdings(tenant, customers)
+    activity = await store.activity(tenant, customers)
     found: dict[tuple[str, str, date], DowngradeWarning] = {}
     for customer in customers:
         held = holdings.get(customer, {}).get(category.code)
@@ -81,7 +80,7 @@ async def _warn_page(
             found[(customer, category.code, warning.on)] = warning
     fresh = await claim_warnings(conn, tenant, sorted(found), now)
     messages = [_message(tenant, key[0], found[key], now, rules.version) for key in sorted(fresh)]
-    await enqueue(conn, schema, messages)
+    await store.publish(messages)
     return len(messages)
 
 
@@ -100,11 +99,12 @@ async def warn_of_downgrades(
         ahead = timedelta(days=category.downgrade.warn_days)
         if not ahead:
             continue
-        alone = replace(rules, categories=(category,))
+        alone = rules.among({category.code})
         candidates = await sweep_candidates(conn, tenant, alone, since + ahead, as_of + ahead)
         for start in range(0, len(candidates), PAGE):
             async with conn.transaction():
                 page = candidates[start : start + PAGE]
-                warned += await _warn_page(conn, schema, tenant, rules, category, page, now)
+                store = PostgresDecisionStore(conn, schema)
+                warned += await _warn_page(conn, store, tenant, rules, category, page, now)
     await forget_warnings_before(conn, tenant, as_of)
     return warned
