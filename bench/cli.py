@@ -162,6 +162,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                         "changes_expected": found.probes,
                         "changes_matched": found.matched,
                         **found.figures,
+                        "stages": found.stages,
                     }
                     news.used(found.probes)
                     await offsets.settle(timeout_s=120)

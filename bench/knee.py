@@ -72,6 +72,7 @@ async def measure_knee(
             "changes_expected": found.probes,
             "changes_matched": found.matched,
             **found.figures,
+            "stages": found.stages,
         }
         step["holds"] = step_holds(step)
         steps.append(step)

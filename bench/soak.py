@@ -15,7 +15,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
-from bench.latency import Probes, assign_at_end, listen
+from bench.latency import Probes, assign_at_end, event_ids, listen
 from bench.memory import MemorySampler
 from bench.producing import produce_at_rate, producer
 from bench.stats import percentiles
@@ -45,18 +45,13 @@ class _MinuteProbes(Probes):
     def received(self, change: dict[str, Any], at: float) -> None:
         if change.get("tenant") != self.tenant:
             return
-        for event_id in _event_ids(change):
+        for event_id in event_ids(change):
             sent = self.sent_at.pop(event_id, None)
             if sent is not None:
                 latency_ms = (at - sent) * 1000
                 self.latencies_ms.append(latency_ms)
                 self.expected.discard(event_id)
                 self.by_minute.setdefault(self.minute_of.pop(event_id), []).append(latency_ms)
-
-
-def _event_ids(change: dict[str, Any]) -> list[str]:
-    data = change.get("data") or {}
-    return list((data.get("explanation") or {}).get("event_ids") or ())
 
 
 @dataclass(frozen=True, slots=True)

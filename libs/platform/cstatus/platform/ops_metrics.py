@@ -6,23 +6,32 @@
   first) and the messages the broker refused for good; measured every 15 s by `OutboxMonitor`.
 - `cstatus_http_request_duration_seconds{method,route,status}`: every HTTP request by its route
   template (`/v1/checks`, not one series per customer), from a pure ASGI middleware.
+- `cstatus_gc_pause_seconds{generation}`: how long each garbage collection stopped the process
+  (every coroutine waits meanwhile: a latency figure's tail can come from here).
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import asyncpg
 from prometheus_client import CollectorRegistry, Gauge, Histogram
-from prometheus_client.core import CounterMetricFamily
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
 
-__all__ = ["DeadLetterCollector", "OutboxMonitor", "RequestTimer", "dead_lettered"]
+__all__ = [
+    "DeadLetterCollector",
+    "GcPauses",
+    "OutboxMonitor",
+    "RequestTimer",
+    "dead_lettered",
+]
 
 log = logging.getLogger(__name__)
 _DEAD: Counter[tuple[str, str, str]] = Counter()
@@ -41,6 +50,47 @@ class DeadLetterCollector(Collector):
         )
         for (group, topic, reason), count in sorted(_DEAD.items()):
             family.add_metric([group, topic, reason], count)
+        yield family
+
+
+class GcPauses(Collector):
+    """Times every garbage collection of this process (one hook per process, however many
+    registries collect it) and exposes the pauses as a histogram."""
+
+    BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, float("inf"))
+    _counts: ClassVar[dict[int, list[int]]] = {}
+    _sums: ClassVar[dict[int, float]] = {}
+    _started = 0.0
+
+    def __init__(self) -> None:
+        if GcPauses._on_gc not in gc.callbacks:
+            gc.callbacks.append(GcPauses._on_gc)
+
+    @staticmethod
+    def _on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            GcPauses._started = time.perf_counter()
+            return
+        elapsed = time.perf_counter() - GcPauses._started
+        generation = info["generation"]
+        counts = GcPauses._counts.setdefault(generation, [0] * len(GcPauses.BUCKETS))
+        for index, bound in enumerate(GcPauses.BUCKETS):
+            if elapsed <= bound:
+                counts[index] += 1
+        GcPauses._sums[generation] = GcPauses._sums.get(generation, 0.0) + elapsed
+
+    def collect(self) -> Iterator[HistogramMetricFamily]:
+        family = HistogramMetricFamily(
+            "cstatus_gc_pause_seconds",
+            "time each garbage collection stopped the process, by generation",
+            labels=["generation"],
+        )
+        for generation, counts in sorted(GcPauses._counts.items()):
+            buckets = [
+                ("+Inf" if b == float("inf") else str(b), c)
+                for b, c in zip(GcPauses.BUCKETS, counts, strict=True)
+            ]
+            family.add_metric([str(generation)], buckets, GcPauses._sums[generation])
         yield family
 
 

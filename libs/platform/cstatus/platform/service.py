@@ -36,6 +36,7 @@ from cstatus.platform.db.migrations import (
 from cstatus.platform.db.pool import create_pool, create_read_pool
 from cstatus.platform.db.relay import OutboxRelay
 from cstatus.platform.db.retention import INBOX, run_retention
+from cstatus.platform.heap import freeze_startup_heap
 from cstatus.platform.http.asyncapi import asyncapi_document
 from cstatus.platform.http.auth import Authenticator
 from cstatus.platform.http.body_limit import DEFAULT_BODY_LIMIT, BodyLimit
@@ -48,7 +49,7 @@ from cstatus.platform.kafka.dead_letters import DeadLetters
 from cstatus.platform.kafka.lag import LagMonitor
 from cstatus.platform.kafka.producer import KafkaProducer
 from cstatus.platform.kafka.tolerance import ToleranceCollector
-from cstatus.platform.ops_metrics import DeadLetterCollector, OutboxMonitor, RequestTimer
+from cstatus.platform.ops_metrics import DeadLetterCollector, GcPauses, OutboxMonitor, RequestTimer
 from cstatus.platform.settings import RedisSettings, ServiceSettings
 from cstatus.platform.telemetry import configure_logging, configure_tracing
 
@@ -99,6 +100,7 @@ class ServiceRuntime:
         self.registry.register(ToleranceCollector())
         self.registry.register(CacheCollector())
         self.registry.register(DeadLetterCollector())
+        self.registry.register(GcPauses())
         self.outbox = OutboxMonitor(schema, self.registry)
         self.authenticate = Authenticator(settings.auth)
         caches.register(
@@ -180,6 +182,8 @@ class ServiceRuntime:
                 run_retention(self._pool, self.schema, {INBOX: keep}), name=f"{self.name}-retention"
             )
         )
+        frozen = freeze_startup_heap()
+        log.info("%d objects of the started process frozen out of garbage collection", frozen)
         attach = asyncio.create_task(self._attach_kafka(), name=f"{self.name}-kafka")
         self._tasks.append(attach)
         # Usually the broker answers at once: start consuming before serving. If it does not,
