@@ -253,11 +253,12 @@ class Harness:
     async def wait_out(
         self, topic: str, tenant: str, customer: str | None, count: int, wait_s: float = 20.0
     ) -> list[Any]:
-        async def enough() -> list[Any] | None:
+        async def enough() -> tuple[list[Any]] | None:
             found = self.out(topic, tenant, customer)
-            return found if len(found) >= count else None
+            # wrapped: an empty list is a right answer when none are wanted, but not truthy
+            return (found,) if len(found) >= count else None
 
-        found: list[Any] = await self.until(enough, wait_s)
+        (found,) = await self.until(enough, wait_s)
         return found
 
 

@@ -5,6 +5,11 @@ dead-lettered), then in ONE database transaction claims the events in the inbox 
 new ones to `apply`, which changes state and writes outbox rows on the same connection. The offsets
 are committed after that transaction, so a crash anywhere replays the batch and the inbox drops what
 was already applied.
+
+`apply` may return work to do once the transaction has committed (assignment writes its
+restrictions cache then, so no cache ever holds a state that was rolled back); a crash before that
+work leaves the cache behind, never ahead. A batch can be split into several transactions
+(`split`), so a batch of heavy records (bulk chunks) keeps each transaction short.
 """
 
 from __future__ import annotations
@@ -26,9 +31,24 @@ from cstatus.platform.kafka.dead_letters import DeadLetters
 from cstatus.platform.settings import KafkaSettings
 from cstatus.platform.tracing import batch_span
 
-__all__ = ["ApplyEvents", "KeyMismatch", "decode_record", "transactional_consumer"]
+__all__ = [
+    "AfterCommit",
+    "ApplyEvents",
+    "Batch",
+    "KeyMismatch",
+    "Split",
+    "decode_record",
+    "transactional_consumer",
+]
 
-ApplyEvents = Callable[[asyncpg.Connection, Sequence[CloudEvent[Any]]], Awaitable[None]]
+AfterCommit = Callable[[], Awaitable[None]]
+"""Work `apply` leaves for after the commit of its transaction."""
+ApplyEvents = Callable[
+    [asyncpg.Connection, Sequence[CloudEvent[Any]]], Awaitable[AfterCommit | None]
+]
+Batch = Sequence[Decoded[CloudEvent[Any]]]
+Split = Callable[[Batch], list[Batch]]
+"""Cuts a batch into the parts applied in a transaction each, in order."""
 
 
 class KeyMismatch(ValueError):
@@ -98,19 +118,23 @@ def transactional_consumer(
     apply: ApplyEvents,
     dead_letters: DeadLetters,
     settings: KafkaSettings,
+    split: Split | None = None,
 ) -> ReliableBatchConsumer[CloudEvent[Any]]:
     scoped = bool(settings.tenant_prefix or settings.tenant_exclude)
     applies = settings.applies_to
 
-    async def handle(batch: Sequence[Decoded[CloudEvent[Any]]]) -> None:
+    async def handle(batch: Batch) -> None:
         if scoped:
             batch = [d for d in batch if applies(d.value.tenant)]
             if not batch:
                 return
-        with batch_span(f"{consumer} batch", [d.value for d in batch]):
-            await _apply_once(batch)
+        for part in split(batch) if split is not None else [batch]:
+            if part:
+                with batch_span(f"{consumer} batch", [d.value for d in part]):
+                    await _apply_once(part)
 
-    async def _apply_once(batch: Sequence[Decoded[CloudEvent[Any]]]) -> None:
+    async def _apply_once(batch: Batch) -> None:
+        after: AfterCommit | None = None
         async with pool.acquire() as conn, conn.transaction():
             fresh = await claim_many(
                 conn, schema, consumer, [(d.value.tenant, d.value.id) for d in batch]
@@ -122,7 +146,9 @@ def transactional_consumer(
                     fresh.discard(key)  # a duplicate inside the batch is applied once
                     new.append(item.value)
             if new:
-                await apply(conn, new)
+                after = await apply(conn, new)
+        if after is not None:
+            await after()
 
     return ReliableBatchConsumer(
         decode=decode_record,

@@ -1,9 +1,10 @@
 """Kafka entry points of the Assignment service: the topics it consumes, one transaction per batch.
 
-Each batch is decoded (undecodable records are dead-lettered), kept to the tenants this process
-serves, de-duplicated through the inbox and applied in one transaction as one `CustomerBatch`:
-every customer of the batch is locked in one statement and the batch's writes are set-wise. The
-restrictions cache is written (one Redis pipeline) only after that transaction committed.
+Each batch goes through the platform's `transactional_consumer` (decoded, undecodable records
+dead-lettered, kept to the tenants this process serves, de-duplicated through the inbox) and is
+applied in one transaction as one `CustomerBatch`: every customer of the batch is locked in one
+statement and the batch's writes are set-wise. The restrictions cache is written (one Redis
+pipeline) only after that transaction committed.
 
 Two consumer groups: `assignment` for the events of SPEC §2, and `assignment-bulk` for the
 service's own bulk chunks, so a bulk job of 100,000 customers does not hold up the others.
@@ -42,13 +43,16 @@ from cstatus.contracts.reservations import (
     ReservationCancelled,
     ReservationNoShow,
 )
-from cstatus.platform.db.inbox import claim_many
-from cstatus.platform.kafka.consumer import Decoded, ReliableBatchConsumer
+from cstatus.platform.kafka.consumer import Decoded
 from cstatus.platform.kafka.dead_letters import DeadLetters
-from cstatus.platform.kafka.transactional import decode_record
+from cstatus.platform.kafka.transactional import (
+    ApplyEvents,
+    Batch,
+    Split,
+    transactional_consumer,
+)
 from cstatus.platform.service import BatchHandler, ServiceRuntime, Subscription
-from cstatus.platform.settings import KafkaSettings
-from cstatus.platform.tracing import batch_span, consuming
+from cstatus.platform.tracing import consuming
 
 __all__ = [
     "BULK_CONSUMER",
@@ -222,78 +226,46 @@ class EventApplier:
         await batch.commit()
 
 
-def _slices(
-    batch: Sequence[Decoded[CloudEvent[Any]]], customers_per_slice: int | None
-) -> list[Sequence[Decoded[CloudEvent[Any]]]]:
-    if customers_per_slice is None:
-        return [batch]
-    slices: list[list[Decoded[CloudEvent[Any]]]] = [[]]
-    size = 0
-    for item in batch:
-        weight = len(getattr(item.value.data, "customer_ids", ())) or 1
-        if slices[-1] and size + weight > customers_per_slice:
-            slices.append([])
-            size = 0
-        slices[-1].append(item)
-        size += weight
-    return list(slices)
+def by_customers(customers_per_part: int) -> Split:
+    """Parts of at most `customers_per_part` customers (a bulk chunk counts its customers)."""
+
+    def split(batch: Batch) -> list[Batch]:
+        parts: list[list[Decoded[CloudEvent[Any]]]] = [[]]
+        size = 0
+        for item in batch:
+            weight = len(getattr(item.value.data, "customer_ids", ())) or 1
+            if parts[-1] and size + weight > customers_per_part:
+                parts.append([])
+                size = 0
+            parts[-1].append(item)
+            size += weight
+        return list(parts)
+
+    return split
 
 
-def consumer(
-    pool: asyncpg.Pool,
-    apply: Apply,
-    cache: RestrictionsCache,
-    *,
-    schema: str,
-    name: str,
-    dead_letters: DeadLetters,
-    settings: KafkaSettings,
-    customers_per_transaction: int | None = None,
-) -> ReliableBatchConsumer[CloudEvent[Any]]:
-    """The pattern of `transactional_consumer`, with the cache written after each commit."""
-    scoped = bool(settings.tenant_prefix or settings.tenant_exclude)
+def _flushing(apply: Apply, cache: RestrictionsCache) -> ApplyEvents:
+    """`apply` with an `AfterCommit` of its own, flushed into the cache after the commit."""
 
-    async def handle(batch: Sequence[Decoded[CloudEvent[Any]]]) -> None:
-        if scoped:
-            batch = [d for d in batch if settings.applies_to(d.value.tenant)]
-        for part in _slices(batch, customers_per_transaction):
-            if part:
-                with batch_span(f"{name} batch", [d.value for d in part]):
-                    await _handle(part)
-
-    async def _handle(batch: Sequence[Decoded[CloudEvent[Any]]]) -> None:
+    async def applying(
+        conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]]
+    ) -> Callable[[], Awaitable[None]]:
         after = AfterCommit()
-        async with pool.acquire() as conn, conn.transaction():
-            fresh = await claim_many(
-                conn, schema, name, [(d.value.tenant, d.value.id) for d in batch]
-            )
-            new: list[CloudEvent[Any]] = []
-            for item in batch:
-                key = (item.value.tenant, item.value.id)
-                if key in fresh:
-                    fresh.discard(key)  # a duplicate inside the batch is applied once
-                    new.append(item.value)
-            if new:
-                await apply(conn, new, after)
-        await after.flush(cache)
+        await apply(conn, events, after)
+        return lambda: after.flush(cache)
 
-    return ReliableBatchConsumer(
-        decode=decode_record,
-        handle=handle,
-        dead_letters=dead_letters,
-        max_tries=settings.max_tries,
-        backoff_s=settings.retry_backoff_ms / 1000,
-    )
+    return applying
 
 
 def subscription(service: Assignments, clock: Callable[[], datetime]) -> Subscription:
     def build(runtime: ServiceRuntime, dead_letters: DeadLetters) -> BatchHandler:
-        return consumer(
+        return transactional_consumer(
             runtime.pool,
-            EventApplier(service, clock).apply,
-            RestrictionsCache(runtime.redis, runtime.schema),
             schema=runtime.schema,
-            name=CONSUMER,
+            consumer=CONSUMER,
+            apply=_flushing(
+                EventApplier(service, clock).apply, RestrictionsCache(runtime.redis, runtime.schema)
+            ),
             dead_letters=dead_letters,
             settings=runtime.settings.kafka,
         )
@@ -310,15 +282,14 @@ def bulk_subscription(service: Assignments, clock: Callable[[], datetime]) -> Su
         await apply_chunks(service, jobs, conn, events, clock(), after)
 
     def build(runtime: ServiceRuntime, dead_letters: DeadLetters) -> BatchHandler:
-        return consumer(
+        return transactional_consumer(
             runtime.pool,
-            apply,
-            RestrictionsCache(runtime.redis, runtime.schema),
             schema=runtime.schema,
-            name=BULK_CONSUMER,
+            consumer=BULK_CONSUMER,
+            apply=_flushing(apply, RestrictionsCache(runtime.redis, runtime.schema)),
             dead_letters=dead_letters,
             settings=runtime.settings.kafka,
-            customers_per_transaction=BULK_CUSTOMERS_PER_TRANSACTION,
+            split=by_customers(BULK_CUSTOMERS_PER_TRANSACTION),
         )
 
     return Subscription(group_id=BULK_CONSUMER, topics=BULK_TOPICS, build=build)
