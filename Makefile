@@ -17,7 +17,7 @@ RELIABILITY_ARGS ?=
 ROLE ?= status:admin
 TENANT ?= demo
 
-.PHONY: help setup up down stack-up services-up run demo test test-unit lint schemas bench soak clean token status reliability chart chart-tools
+.PHONY: help setup up down stack-up services-up run demo test test-unit lint duplicates schemas bench soak clean token status reliability chart chart-tools
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -66,6 +66,11 @@ lint: setup ## ruff, mypy --strict and the import-linter contracts
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy libs services
 	$(VENV)/bin/lint-imports
+	$(MAKE) --no-print-directory duplicates
+
+duplicates: setup ## copied code in services and libs: any 6 similar lines in two places fail
+	$(VENV)/bin/pylint --recursive=y --disable=all --enable=duplicate-code \
+		--min-similarity-lines=6 --ignore-imports=y --score=n services libs
 
 chart-tools: ## install helm and kubeconform (pinned, from the Go module proxy)
 	bash deploy/helm/tools.sh

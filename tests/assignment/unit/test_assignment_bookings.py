@@ -48,7 +48,7 @@ def test_bookings_of_one_reservation_merge_as_if_applied_in_order() -> None:
 
 
 def test_the_catalogue_names_defaults_and_statuses_that_count_appointments() -> None:
-    limited = Properties(max_appointments=AppointmentLimit(2, 30))
+    limited = Properties(max_appointments=AppointmentLimit(count=2, period_days=30))
     catalogue = Catalogue(
         version=1,
         categories={

@@ -91,7 +91,7 @@ def test_the_smallest_appointment_limit_wins_and_service_codes_intersect() -> No
                 "a",
                 _s(
                     "one",
-                    max_appointments=AppointmentLimit(3, 7),
+                    max_appointments=AppointmentLimit(count=3, period_days=7),
                     allowed_service_codes=frozenset({"x", "y"}),
                 ),
             ),
@@ -99,13 +99,13 @@ def test_the_smallest_appointment_limit_wins_and_service_codes_intersect() -> No
                 "b",
                 _s(
                     "two",
-                    max_appointments=AppointmentLimit(1, 30),
+                    max_appointments=AppointmentLimit(count=1, period_days=30),
                     allowed_service_codes=frozenset({"y", "z"}),
                 ),
             ),
         ],
     )
-    assert r.max_appointments == AppointmentLimit(1, 30)
+    assert r.max_appointments == AppointmentLimit(count=1, period_days=30)
     assert r.reasons_for("max_appointments") == (Reason("b", "two", "max_appointments"),)
     assert r.allowed_service_codes == frozenset({"y"})
     assert len(r.reasons_for("allowed_service_codes")) == 2
@@ -185,7 +185,7 @@ def test_checks_answer_per_action_with_their_reasons() -> None:
 
 
 def test_booking_is_refused_once_the_appointment_limit_is_reached() -> None:
-    r = combine([("tier", _s("trial", max_appointments=AppointmentLimit(2, 7)))])
+    r = combine([("tier", _s("trial", max_appointments=AppointmentLimit(count=2, period_days=7)))])
     soon = [TODAY + timedelta(days=1), TODAY + timedelta(days=6)]
     assert not check(r, "book", appointments=soon, today=TODAY).allowed
     # Out of every 7-day window that contains today: a week ahead, a week ago (SPEC §1 v2; a

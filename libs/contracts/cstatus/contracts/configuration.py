@@ -26,6 +26,7 @@ __all__ = [
     "ActivityTrigger",
     "AppointmentLimit",
     "CategoryConfig",
+    "CategoryFields",
     "ConfigPublished",
     "CountRule",
     "DowngradePolicy",
@@ -165,8 +166,10 @@ class DowngradePolicy(ContractModel):
         return self
 
 
-class CategoryConfig(ContractModel):
-    id: str = Field(min_length=1, max_length=64)
+class CategoryFields(ContractModel):
+    """What an admin says of a category: the configuration's categories carry it, and
+    status-config's API takes it as written."""
+
     code: Code
     name: Text
     description: Description | None = None
@@ -175,8 +178,14 @@ class CategoryConfig(ContractModel):
     reason_required: bool = False
     archived: bool = False
     downgrade_policy: DowngradePolicy | None = Field(
-        default=None, description="automatic categories only; none: immediate"
+        default=None,
+        description="SPEC 1.7, automatic categories (inert in others, like their rules): "
+        'e.g. {"mode": "grace", "grace_days": 30, "warn_days": 7}; none: immediate',
     )
+
+
+class CategoryConfig(CategoryFields):
+    id: str = Field(min_length=1, max_length=64)
     statuses: tuple[StatusConfig, ...] = Field(default=(), max_length=200)
     translations: dict[LanguageTag, Translation] = Field(default_factory=dict)
 

@@ -11,6 +11,7 @@ from typing import ClassVar, Literal
 from pydantic import AwareDatetime, Field
 
 from cstatus.contracts.changes import StatusRef
+from cstatus.contracts.configuration import AppointmentLimit
 from cstatus.contracts.envelope import EventData
 from cstatus.contracts.fields import ChangeSource, Code, ContractModel, CustomerId
 
@@ -32,11 +33,6 @@ class HeldStatus(StatusRef):
     source: ChangeSource
     since: AwareDatetime
     pinned_until: AwareDatetime | None = None
-
-
-class AppointmentLimit(ContractModel):
-    count: int = Field(ge=0)
-    period_days: int = Field(ge=1, le=3650)
 
 
 class RestrictionReason(ContractModel):

@@ -6,13 +6,7 @@ from typing import Any
 
 import asyncpg
 
-from cstatus.assignment.domain.catalogue import (
-    AppointmentLimit,
-    Catalogue,
-    Category,
-    Properties,
-    Status,
-)
+from cstatus.assignment.domain.catalogue import Catalogue, Category, Status
 from cstatus.contracts.configuration import StatusConfig, TenantConfiguration
 
 __all__ = ["ConfigStore", "to_catalogue"]
@@ -21,8 +15,6 @@ EMPTY = Catalogue()
 
 
 def _status(config: StatusConfig) -> Status:
-    p = config.properties
-    limit = p.max_appointments
     return Status(
         code=config.code,
         name=config.name,
@@ -34,20 +26,7 @@ def _status(config: StatusConfig) -> Status:
         requires_approval=config.requires_approval,
         icon_url=config.icon_url,
         display_as=config.display_as,
-        properties=Properties(
-            can_transact=p.can_transact,
-            can_redeem=p.can_redeem,
-            can_book_online=p.can_book_online,
-            must_prepay_online=p.must_prepay_online,
-            transactions_are_outliers=p.transactions_are_outliers,
-            implies_marketing_consent=p.implies_marketing_consent,
-            max_appointments=AppointmentLimit(limit.count, limit.period_days) if limit else None,
-            allowed_service_codes=(
-                frozenset(p.allowed_service_codes) if p.allowed_service_codes is not None else None
-            ),
-            staff_change_warning=p.staff_change_warning,
-            exclude_from_reports=p.exclude_from_reports,
-        ),
+        properties=config.properties,
         names={lang: t.name for lang, t in config.translations.items()},
     )
 

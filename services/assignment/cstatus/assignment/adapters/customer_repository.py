@@ -13,6 +13,7 @@ from datetime import date, datetime
 import asyncpg
 
 from cstatus.assignment.domain.holding import Holding
+from cstatus.assignment.domain.profile import ProfileFields
 from cstatus.assignment.domain.restrictions import Consent
 
 __all__ = [
@@ -41,15 +42,7 @@ HOLDING_COLUMNS = (
 
 
 @dataclass(frozen=True, slots=True)
-class Profile:
-    customer_id: str
-    customer_number: str | None
-    first_name: str | None
-    last_name: str | None
-    email: str | None
-    phone: str | None
-    active: bool
-    marketing_opt_in: bool | None
+class Profile(ProfileFields):
     tags: tuple[str, ...] | None
     version: int
     erased: bool = False

@@ -94,7 +94,9 @@ def restrictions_from_json(d: dict[str, Any]) -> Restrictions:
         staff_change_warning=d["staff_change_warning"],
         marketing_allowed=d["marketing_allowed"],
         marketing_consent=d.get("marketing_consent", "none"),
-        max_appointments=AppointmentLimit(limit["count"], limit["period_days"]) if limit else None,
+        max_appointments=AppointmentLimit(count=limit["count"], period_days=limit["period_days"])
+        if limit
+        else None,
         allowed_service_codes=frozenset(services) if services is not None else None,
         reasons=tuple(Reason(**x) for x in d["reasons"]),
     )

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from cstatus.contracts.configuration import AppointmentLimit, StatusProperties
 from cstatus.contracts.languages import translated
 from cstatus.contracts.system_states import meaning
 
@@ -21,26 +22,9 @@ __all__ = [
 UpdateMode = Literal["automatic", "manual", "external"]
 
 
-@dataclass(frozen=True, slots=True)
-class AppointmentLimit:
-    count: int
-    period_days: int
-
-
-@dataclass(frozen=True, slots=True)
-class Properties:
-    """The restrictions a status carries; the defaults are SPEC §1's."""
-
-    can_transact: bool = True
-    can_redeem: bool = True
-    can_book_online: bool = True
-    must_prepay_online: bool = False
-    transactions_are_outliers: bool = False
-    implies_marketing_consent: bool = False
-    max_appointments: AppointmentLimit | None = None
-    allowed_service_codes: frozenset[str] | None = None
-    staff_change_warning: bool = False
-    exclude_from_reports: bool = False
+Properties = StatusProperties
+"""The restrictions a status carries: the configuration contract's own model (SPEC §1 defaults),
+kept as the configuration topic delivered it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,10 +8,27 @@ erasure no profile event, however late or reordered, brings personal data back.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-__all__ = ["Stamped", "merge_newer", "newer_fields"]
+__all__ = ["ProfileFields", "Stamped", "merge_newer", "newer_fields"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileFields:
+    """What assignment keeps of a customer's CRM profile: stored (`Profile`) and shown
+    (`GET /v1/customers/{id}`) with these fields."""
+
+    customer_id: str
+    customer_number: str | None
+    first_name: str | None
+    last_name: str | None
+    email: str | None
+    phone: str | None
+    active: bool
+    marketing_opt_in: bool | None
+
 
 Stamped = dict[str, tuple[Any, datetime]]
 """field → (value, time of the event that gave it)."""

@@ -173,9 +173,8 @@ def combine(held: Iterable[tuple[str, Status]], *, consent: Consent = NO_ANSWER)
                     Reason(category_code, status.code, "max_appointments"),
                 )
         if p.allowed_service_codes is not None:
-            services = (
-                p.allowed_service_codes if services is None else services & p.allowed_service_codes
-            )
+            allowed = frozenset(p.allowed_service_codes)
+            services = allowed if services is None else services & allowed
             reasons.append(Reason(category_code, status.code, "allowed_service_codes"))
         if p.implies_marketing_consent:
             implies_consent.append(Reason(category_code, status.code, "implies_marketing_consent"))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel
+
+from cstatus.assignment.domain.profile import ProfileFields
 
 __all__ = [
     "AppointmentLimitView",
@@ -40,15 +43,10 @@ class HeldStatusView(BaseModel):
     sequence: int
 
 
-class CustomerView(BaseModel):
-    customer_id: str
-    customer_number: str | None
-    first_name: str | None
-    last_name: str | None
-    email: str | None
-    phone: str | None
-    active: bool
-    marketing_opt_in: bool | None
+@dataclass(frozen=True, slots=True)
+class CustomerView(ProfileFields):
+    """One customer: the profile's fields, consent, tags, and a status in every category."""
+
     marketing_objected: bool | None
     marketing_consent: Literal["opted_in", "objected", "none"]
     """The customer's own answer: opted in, explicitly objected, or none given."""
@@ -107,15 +105,10 @@ class ShownStatusView(BaseModel):
     display_as: str
 
 
-class DirectoryRow(BaseModel):
-    customer_id: str
-    customer_number: str | None
-    first_name: str | None
-    last_name: str | None
-    email: str | None
-    phone: str | None
-    active: bool
-    marketing_opt_in: bool | None
+@dataclass(frozen=True, slots=True)
+class DirectoryRow(ProfileFields):
+    """One customer of a directory page: the profile's fields and its statuses."""
+
     marketing_objected: bool | None
     statuses: dict[str, str | None]
     """Each category's status code."""

@@ -17,7 +17,6 @@ from cstatus.contracts.changes import Explanation, StatusChanged, StatusRef
 from cstatus.contracts.envelope import encode, message_key, new_event
 from cstatus.contracts.rejections import StatusRejected
 from cstatus.contracts.snapshots import (
-    AppointmentLimit,
     CustomerSnapshot,
     HeldStatus,
     RestrictionReason,
@@ -120,7 +119,6 @@ def change_message(
 @lru_cache(maxsize=1024)
 def _restrictions(r: Restrictions) -> RestrictionsOut:
     """Built once per distinct set of restrictions (most customers share a few)."""
-    limit = r.max_appointments
     return RestrictionsOut(
         can_transact=r.can_transact,
         can_redeem=r.can_redeem,
@@ -131,9 +129,7 @@ def _restrictions(r: Restrictions) -> RestrictionsOut:
         marketing_allowed=r.marketing_allowed,
         marketing_consent=r.marketing_consent,
         staff_change_warning=r.staff_change_warning,
-        max_appointments=AppointmentLimit(count=limit.count, period_days=limit.period_days)
-        if limit
-        else None,
+        max_appointments=r.max_appointments,
         allowed_service_codes=tuple(sorted(r.allowed_service_codes))
         if r.allowed_service_codes is not None
         else None,

@@ -30,8 +30,6 @@ from cstatus.audit.entrypoints.views import (
     ExportView,
     LastUpdatesView,
     LastUpdateView,
-    ProfileEventView,
-    RejectionView,
     TimelineView,
 )
 from cstatus.contracts.languages import parse_accept_language
@@ -210,8 +208,8 @@ def router(runtime: ServiceRuntime, clock: Callable[[], datetime]) -> APIRouter:
             erased=erased_at is not None,
             erased_at=erased_at,
             changes=[ChangeView.of(c) for c in changes],
-            rejections=[RejectionView.of(r) for r in rejections],
-            profile_events=[ProfileEventView.of(p) for p in profile],
+            rejections=list(rejections),
+            profile_events=list(profile),
         )
 
     @api.get("/changes", response_model=ChangePage)

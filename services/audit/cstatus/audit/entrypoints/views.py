@@ -20,8 +20,6 @@ __all__ = [
     "LastUpdateView",
     "LastUpdatesView",
     "PeriodView",
-    "ProfileEventView",
-    "RejectionView",
     "StatusView",
     "TimelineView",
 ]
@@ -156,46 +154,6 @@ class LastUpdatesView(BaseModel):
     categories: dict[str, LastUpdateView]
 
 
-class RejectionView(BaseModel):
-    ref_id: str
-    category_code: str
-    status_code: str | None
-    reason_code: str
-    message: str | None
-    occurred_at: datetime
-    recorded_at: datetime
-    personal_data_erased: bool
-
-    @classmethod
-    def of(cls, rejection: LoggedRejection) -> RejectionView:
-        return cls(
-            ref_id=rejection.ref_id,
-            category_code=rejection.category_code,
-            status_code=rejection.status_code,
-            reason_code=rejection.reason_code,
-            message=rejection.message,
-            occurred_at=rejection.occurred_at,
-            recorded_at=rejection.recorded_at,
-            personal_data_erased=rejection.personal_data_erased,
-        )
-
-
-class ProfileEventView(BaseModel):
-    event_id: str
-    event_type: str
-    data: dict[str, Any] | None
-    occurred_at: datetime
-
-    @classmethod
-    def of(cls, event: ProfileEvent) -> ProfileEventView:
-        return cls(
-            event_id=event.event_id,
-            event_type=event.event_type,
-            data=event.data,
-            occurred_at=event.occurred_at,
-        )
-
-
 class ExportView(BaseModel):
     """Everything the audit log holds about one customer (GDPR access request)."""
 
@@ -205,5 +163,6 @@ class ExportView(BaseModel):
     erased: bool
     erased_at: datetime | None
     changes: list[ChangeView]
-    rejections: list[RejectionView]
-    profile_events: list[ProfileEventView]
+    rejections: list[LoggedRejection]
+    """The change requests refused for this customer (the log's own records)."""
+    profile_events: list[ProfileEvent]

@@ -9,7 +9,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cstatus.contracts.configuration import ActivityTrigger, DowngradePolicy, UpdateMode
+from cstatus.contracts.configuration import (
+    ActivityTrigger,
+    CategoryFields,
+    DowngradePolicy,
+    UpdateMode,
+)
 from cstatus.contracts.fields import NO_NUL_PATTERN, Code, SystemState, Text
 
 __all__ = [
@@ -47,19 +52,9 @@ class TranslationIn(Body):
     description: Description | None = None
 
 
-class CategoryIn(Body):
-    code: Code
-    name: Text
-    description: Description | None = None
-    update_mode: UpdateMode
-    manual_override_allowed: bool = False
-    reason_required: bool = False
-    archived: bool = False
-    downgrade_policy: DowngradePolicy | None = Field(
-        default=None,
-        description="SPEC 1.7, automatic categories (inert in others, like their rules): "
-        'e.g. {"mode": "grace", "grace_days": 30, "warn_days": 7}; none: immediate',
-    )
+class CategoryIn(CategoryFields):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     translations: dict[LanguageTag, TranslationIn] = Field(default_factory=dict, max_length=100)
 
 
