@@ -90,7 +90,11 @@ class ServiceRuntime:
         subscriptions: Sequence[Subscription] = (),
         produces: Sequence[str] = (),
         read_pool: bool = False,
+        redis: aioredis.Redis | None = None,
     ) -> None:
+        """`redis`: the client the service's adapters were built with (`connect_redis`, which
+        connects on first use), so `bootstrap.py` can build them before the runtime; one of its
+        own otherwise."""
         self.settings = settings
         self._wants_read_pool = read_pool
         self.name = name
@@ -117,7 +121,7 @@ class ServiceRuntime:
         self._handlers: dict[str, BatchHandler] = {}
         self._pool: asyncpg.Pool | None = None
         self._read_pool: asyncpg.Pool | None = None
-        self._redis: aioredis.Redis | None = None
+        self._redis = redis if redis is not None else connect_redis(settings.redis)
         self._tasks: list[asyncio.Task[None]] = []
         self._background: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = []
         self.relay: OutboxRelay | None = None
@@ -139,8 +143,6 @@ class ServiceRuntime:
 
     @property
     def redis(self) -> aioredis.Redis:
-        if self._redis is None:
-            raise RuntimeError(f"{self.name} has not started")
         return self._redis
 
     def _subscribe(self, sub: Subscription) -> None:
@@ -167,7 +169,6 @@ class ServiceRuntime:
             await self._await_migrations(self._pool)
         if self._wants_read_pool:
             self._read_pool = await create_read_pool(self.settings.postgres, schema=self.schema)
-        self._redis = connect_redis(self.settings.redis)
         for sub in self._consuming:
             dead_letters = DeadLetters(group=sub.group_id, outbox=(self._pool, self.schema))
             self._handlers[sub.group_id] = sub.build(self, dead_letters)
@@ -289,8 +290,7 @@ class ServiceRuntime:
         self._tasks.clear()
         await self._detach_kafka()
         self._kafka_attached = False
-        if self._redis is not None:
-            await self._redis.aclose()
+        await self._redis.aclose()
         for pool in (self._read_pool, self._pool):
             if pool is None:
                 continue

@@ -7,7 +7,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
+from redis.asyncio import Redis
 
+from cstatus.assignment.adapters.appointment_rows import AppointmentRows
+from cstatus.assignment.adapters.approval_rows import ApprovalRows
+from cstatus.assignment.adapters.bulk_jobs import BulkJobs
+from cstatus.assignment.adapters.config_store import ConfigStore
+from cstatus.assignment.adapters.customer_repository import CustomerRepository
+from cstatus.assignment.adapters.customer_rows import CustomerRows
+from cstatus.assignment.adapters.postgres_unit_of_work import PostgresUnitOfWork
 from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache
 from cstatus.assignment.entrypoints import kafka
 from cstatus.assignment.entrypoints.http import Restrictions, check_route, customer_router
@@ -22,7 +30,7 @@ from cstatus.assignment.settings import AssignmentSettings
 from cstatus.contracts import topics
 from cstatus.platform.db.retention import run_retention
 from cstatus.platform.http.body_limit import DEFAULT_BODY_LIMIT
-from cstatus.platform.service import ServiceRuntime
+from cstatus.platform.service import ServiceRuntime, connect_redis
 
 __all__ = ["create_app"]
 
@@ -39,12 +47,27 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _assignments(settings: AssignmentSettings, redis: Redis) -> Assignments:
+    schema = settings.db_schema
+    rows, config, appointments = CustomerRows(schema), ConfigStore(schema), AppointmentRows(schema)
+    return Assignments(
+        schema,
+        unit_of_work=lambda conn: PostgresUnitOfWork(conn, rows, config, appointments),
+        repo=CustomerRepository(schema),
+        config=config,
+        approvals=ApprovalRows(schema),
+        appointments=appointments,
+        cache=RestrictionsCache(redis, schema),
+        jobs=BulkJobs(schema),
+        approval_ttl=timedelta(days=settings.approval_ttl_days),
+    )
+
+
 def create_app(
     settings: AssignmentSettings, *, clock: Callable[[], datetime] = _utc_now
 ) -> FastAPI:
-    service = Assignments(
-        settings.db_schema, approval_ttl=timedelta(days=settings.approval_ttl_days)
-    )
+    redis = connect_redis(settings.redis)
+    service = _assignments(settings, redis)
     runtime = ServiceRuntime(
         settings,
         name="assignment",
@@ -53,6 +76,7 @@ def create_app(
         subscriptions=[kafka.subscription(service, clock), kafka.bulk_subscription(service, clock)],
         produces=(topics.STATUS_CHANGES, topics.SNAPSHOTS, topics.REJECTIONS, topics.BULK),
         read_pool=True,  # a check's version read
+        redis=redis,
     )
     restrictions = Restrictions(runtime, service)
     app = runtime.create_app(
@@ -67,17 +91,18 @@ def create_app(
         lean_routes=[check_route(restrictions, clock)],
     )
 
+    metrics = RefreshMetrics(runtime.registry)
+
     async def pin_expiry() -> None:
-        cache = RestrictionsCache(runtime.redis, runtime.schema)
-        await run_pin_expiry(service, runtime.pool, cache, settings.pin_check_interval_s, clock)
+        await run_pin_expiry(
+            service, runtime.pool, service.cache, settings.pin_check_interval_s, clock
+        )
 
     async def config_refresh() -> None:
-        cache = RestrictionsCache(runtime.redis, runtime.schema)
-        metrics = RefreshMetrics(runtime.registry)
         await run_refresh(
             service,
             runtime.pool,
-            cache,
+            service.cache,
             metrics,
             clock,
             applies=settings.kafka.applies_to,

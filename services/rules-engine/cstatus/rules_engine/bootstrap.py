@@ -6,15 +6,18 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import asyncpg
 from fastapi import FastAPI
 
 from cstatus.contracts import topics
 from cstatus.platform.service import ServiceRuntime
+from cstatus.rules_engine.adapters.decision_store import PostgresDecisionStore
 from cstatus.rules_engine.adapters.metrics import ReevaluationMetrics
 from cstatus.rules_engine.entrypoints import http, kafka, reevaluation_worker, timer
 from cstatus.rules_engine.entrypoints.http_previews import previews_router
 from cstatus.rules_engine.service.activity_retention import ActivityRetention
 from cstatus.rules_engine.service.preview import Parallel
+from cstatus.rules_engine.service.unit_of_work import DecisionStore
 from cstatus.rules_engine.settings import RulesEngineSettings
 
 __all__ = ["create_app"]
@@ -29,18 +32,23 @@ def _utc_now() -> datetime:
 def create_app(
     settings: RulesEngineSettings, *, clock: Callable[[], datetime] = _utc_now
 ) -> FastAPI:
+    schema = settings.db_schema
+
+    def stores(conn: asyncpg.Connection) -> DecisionStore:
+        return PostgresDecisionStore(conn, schema)
+
     runtime = ServiceRuntime(
         settings,
         name="rules-engine",
         schema=settings.db_schema,
         migrations=MIGRATIONS,
-        subscriptions=[kafka.subscription(settings, clock)],
+        subscriptions=[kafka.subscription(settings, clock, stores)],
         produces=(topics.PROPOSALS, topics.OUTLIERS, topics.STATUS_CHANGES),
     )
     app = runtime.create_app(
         title="Rules engine",
         routers=[
-            http.router(runtime, clock),
+            http.router(runtime, clock, stores),
             previews_router(
                 runtime,
                 clock,
@@ -62,6 +70,7 @@ def create_app(
             page_size=settings.reevaluation_page,
             poll_s=settings.reevaluation_poll_s,
             clock=clock,
+            stores=stores,
         ),
     )
     retention = ActivityRetention(
@@ -74,5 +83,7 @@ def create_app(
     runtime.run_in_background("activity-retention", retention.run)
     sweep_at = settings.sweep_at
     if sweep_at is not None:
-        runtime.run_in_background("sweep", lambda: timer.run_daily(runtime, sweep_at, clock))
+        runtime.run_in_background(
+            "sweep", lambda: timer.run_daily(runtime, sweep_at, clock, stores)
+        )
     return app

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache, restrictions_json
+from cstatus.assignment.adapters.restrictions_cache import restrictions_json
 from cstatus.assignment.domain.guards import CONFLICT_CODES, Pending, Refused, source_for_roles
 from cstatus.assignment.domain.holding import ChangeRequest
 from cstatus.assignment.domain.restrictions import STAFF_ACTIONS, check
@@ -97,8 +97,8 @@ def refusal(decision: Refused) -> Problem:
 
 
 class Restrictions:
-    """The process's restrictions reader, built on first use: the pools and Redis exist only
-    once the app has started."""
+    """The process's restrictions reader, built on first use: the pools exist only once the
+    app has started."""
 
     def __init__(self, runtime: ServiceRuntime, service: Assignments) -> None:
         self._runtime = runtime
@@ -107,10 +107,9 @@ class Restrictions:
 
     def __call__(self) -> RestrictionsReader:
         if self._reader is None:
-            runtime = self._runtime
-            cache = RestrictionsCache(runtime.redis, runtime.schema)
+            runtime, service = self._runtime, self._service
             self._reader = RestrictionsReader(
-                self._service, runtime.pool, cache, reads=runtime.read_pool
+                service, runtime.pool, service.cache, reads=runtime.read_pool
             )
         return self._reader
 

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from cstatus.assignment.adapters.bulk_jobs import BulkJob, BulkJobs
+from cstatus.assignment.adapters.bulk_jobs import BulkJob
 from cstatus.assignment.adapters.directory import DirectoryQuery
 from cstatus.assignment.entrypoints.http_directory import parse_status_filters
 from cstatus.assignment.entrypoints.http_views import BulkJobView
@@ -64,7 +64,7 @@ def bulk_router(
             runtime.authenticate, "status:viewer", "status:agent", "status:admin", "status:system"
         )
     )
-    jobs = BulkJobs(runtime.schema)
+    jobs = service.jobs
 
     @router.post(
         "/bulk-status-changes",

@@ -20,7 +20,6 @@ from typing import Any
 import asyncpg
 
 from cstatus.assignment.adapters.appointment_rows import Booking
-from cstatus.assignment.adapters.bulk_jobs import BulkJobs
 from cstatus.assignment.adapters.customer_rows import Key
 from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache
 from cstatus.assignment.domain.holding import ChangeRequest
@@ -263,9 +262,7 @@ def subscription(service: Assignments, clock: Callable[[], datetime]) -> Subscri
             runtime.pool,
             schema=runtime.schema,
             consumer=CONSUMER,
-            apply=_flushing(
-                EventApplier(service, clock).apply, RestrictionsCache(runtime.redis, runtime.schema)
-            ),
+            apply=_flushing(EventApplier(service, clock).apply, service.cache),
             dead_letters=dead_letters,
             settings=runtime.settings.kafka,
         )
@@ -274,19 +271,17 @@ def subscription(service: Assignments, clock: Callable[[], datetime]) -> Subscri
 
 
 def bulk_subscription(service: Assignments, clock: Callable[[], datetime]) -> Subscription:
-    jobs = BulkJobs(service.schema)
-
     async def apply(
         conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]], after: AfterCommit
     ) -> None:
-        await apply_chunks(service, jobs, conn, events, clock(), after)
+        await apply_chunks(service, service.jobs, conn, events, clock(), after)
 
     def build(runtime: ServiceRuntime, dead_letters: DeadLetters) -> BatchHandler:
         return transactional_consumer(
             runtime.pool,
             schema=runtime.schema,
             consumer=BULK_CONSUMER,
-            apply=_flushing(apply, RestrictionsCache(runtime.redis, runtime.schema)),
+            apply=_flushing(apply, service.cache),
             dead_letters=dead_letters,
             settings=runtime.settings.kafka,
             split=by_customers(BULK_CUSTOMERS_PER_TRANSACTION),

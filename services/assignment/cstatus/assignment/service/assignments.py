@@ -9,40 +9,59 @@ by the customer's row lock and judged against the earlier one's result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 import asyncpg
 
 from cstatus.assignment.adapters.appointment_rows import AppointmentRows
 from cstatus.assignment.adapters.approval_rows import ApprovalRows
+from cstatus.assignment.adapters.bulk_jobs import BulkJobs
 from cstatus.assignment.adapters.config_store import ConfigStore
 from cstatus.assignment.adapters.customer_repository import CustomerRepository
-from cstatus.assignment.adapters.customer_rows import CustomerRows, Key
-from cstatus.assignment.adapters.postgres_unit_of_work import PostgresUnitOfWork
+from cstatus.assignment.adapters.customer_rows import Key
+from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache
 from cstatus.assignment.domain.approvals import APPROVAL_TTL
 from cstatus.assignment.domain.guards import Decision
 from cstatus.assignment.domain.holding import ChangeRequest
 from cstatus.assignment.service.after_commit import AfterCommit
 from cstatus.assignment.service.batch import CustomerBatch
+from cstatus.assignment.service.unit_of_work import CustomerUnitOfWork
 
 __all__ = ["AfterCommit", "Assignments"]
 
 
 class Assignments:
-    def __init__(self, schema: str, *, approval_ttl: timedelta = APPROVAL_TTL) -> None:
+    """The handlers, over the stores `bootstrap.py` built: `unit_of_work(conn)` is the batch's
+    port on a connection (PostgreSQL in the service, `InMemoryUnitOfWork` in handler tests)."""
+
+    def __init__(
+        self,
+        schema: str,
+        *,
+        unit_of_work: Callable[[asyncpg.Connection], CustomerUnitOfWork],
+        repo: CustomerRepository,
+        config: ConfigStore,
+        approvals: ApprovalRows,
+        appointments: AppointmentRows,
+        cache: RestrictionsCache,
+        jobs: BulkJobs,
+        approval_ttl: timedelta = APPROVAL_TTL,
+    ) -> None:
         self.schema = schema
         self.approval_ttl = approval_ttl
-        self.approvals = ApprovalRows(schema)
-        self.repo = CustomerRepository(schema)
-        self.rows = CustomerRows(schema)
-        self.config = ConfigStore(schema)
-        self.appointments = AppointmentRows(schema)
+        self.unit_of_work = unit_of_work
+        self.approvals = approvals
+        self.repo = repo
+        self.config = config
+        self.appointments = appointments
+        self.cache = cache
+        """Redis: each customer's restrictions, written after the commit that computed them."""
+        self.jobs = jobs
 
     def batch(self, conn: asyncpg.Connection, now: datetime, after: AfterCommit) -> CustomerBatch:
         """A batch on `conn` that has locked no one yet (see `CustomerBatch.open`)."""
-        uow = PostgresUnitOfWork(conn, self.rows, self.config, self.appointments)
-        return CustomerBatch(uow, now, after, approval_ttl=self.approval_ttl)
+        return CustomerBatch(self.unit_of_work(conn), now, after, approval_ttl=self.approval_ttl)
 
     async def begin(
         self,

@@ -21,6 +21,7 @@ from cstatus.rules_engine.domain.summary import ActivitySummary
 from cstatus.rules_engine.domain.sweep_dates import sweep_day_refusal
 from cstatus.rules_engine.service.report import CategoryEvaluation, customer_activity
 from cstatus.rules_engine.service.sweep import SweepBusy, sweep_tenant
+from cstatus.rules_engine.service.unit_of_work import DecisionStores
 
 __all__ = ["router"]
 
@@ -168,7 +169,9 @@ def _evaluation(item: CategoryEvaluation) -> dict[str, Any]:
     }
 
 
-def router(runtime: ServiceRuntime, clock: Callable[[], datetime]) -> APIRouter:
+def router(
+    runtime: ServiceRuntime, clock: Callable[[], datetime], stores: DecisionStores
+) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["rules-engine"])
     reader = Depends(require_roles(runtime.authenticate, *READERS))
     sweeper = Depends(require_roles(runtime.authenticate, *SWEEPERS))
@@ -206,7 +209,9 @@ def router(runtime: ServiceRuntime, clock: Callable[[], datetime]) -> APIRouter:
                 errors=[{"field": "as_of", "reason": "today or earlier"}],
             )
         try:
-            result = await sweep_tenant(runtime.pool, runtime.schema, caller.tenant, as_of, clock)
+            result = await sweep_tenant(
+                runtime.pool, runtime.schema, caller.tenant, as_of, clock, stores
+            )
         except SweepBusy as busy:
             raise Problem(409, "a sweep of this tenant is running", code="sweep_running") from busy
         return SweepResponse(

@@ -10,6 +10,7 @@ from cstatus.platform.kafka.dead_letters import DeadLetters
 from cstatus.platform.kafka.transactional import transactional_consumer
 from cstatus.platform.service import BatchHandler, ServiceRuntime, Subscription
 from cstatus.rules_engine.service.ingest import BatchApplier
+from cstatus.rules_engine.service.unit_of_work import DecisionStores
 from cstatus.rules_engine.settings import RulesEngineSettings
 
 __all__ = ["CONSUMER", "TOPICS", "subscription"]
@@ -25,13 +26,15 @@ TOPICS: tuple[str, ...] = (
 )
 
 
-def subscription(settings: RulesEngineSettings, clock: Callable[[], datetime]) -> Subscription:
+def subscription(
+    settings: RulesEngineSettings, clock: Callable[[], datetime], stores: DecisionStores
+) -> Subscription:
     def build(runtime: ServiceRuntime, dead_letters: DeadLetters) -> BatchHandler:
         return transactional_consumer(
             runtime.pool,
             schema=runtime.schema,
             consumer=CONSUMER,
-            apply=BatchApplier(runtime.schema, clock),
+            apply=BatchApplier(runtime.schema, clock, stores),
             dead_letters=dead_letters,
             settings=runtime.settings.kafka,
         )

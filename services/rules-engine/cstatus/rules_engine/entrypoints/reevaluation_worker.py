@@ -11,6 +11,7 @@ from cstatus.platform.service import ServiceRuntime
 from cstatus.rules_engine.adapters.metrics import ReevaluationMetrics
 from cstatus.rules_engine.adapters.reevaluations import pending_customers
 from cstatus.rules_engine.service.reevaluate import work_page
+from cstatus.rules_engine.service.unit_of_work import DecisionStores
 
 __all__ = ["run"]
 
@@ -24,10 +25,11 @@ async def run(
     page_size: int,
     poll_s: float,
     clock: Callable[[], datetime],
+    stores: DecisionStores,
 ) -> None:
     while True:
         try:
-            page = await work_page(runtime.pool, runtime.schema, page_size, clock)
+            page = await work_page(runtime.pool, stores, page_size, clock)
             if page is not None:
                 metrics.reevaluated.inc(page.customers)
             metrics.pending.set(await pending_customers(runtime.pool))

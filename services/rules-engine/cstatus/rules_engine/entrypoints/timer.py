@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from cstatus.platform.service import ServiceRuntime
 from cstatus.rules_engine.service.sweep import SweepBusy, sweep_tenant, tenants_to_sweep
+from cstatus.rules_engine.service.unit_of_work import DecisionStores
 
 __all__ = ["next_run", "run_daily"]
 
@@ -21,11 +22,13 @@ def next_run(at: time, now: datetime) -> datetime:
     return candidate if candidate > now else candidate + timedelta(days=1)
 
 
-async def sweep_all(runtime: ServiceRuntime, clock: Callable[[], datetime]) -> None:
+async def sweep_all(
+    runtime: ServiceRuntime, clock: Callable[[], datetime], stores: DecisionStores
+) -> None:
     as_of = clock().astimezone(UTC).date()
     for tenant in await tenants_to_sweep(runtime.pool):
         try:
-            result = await sweep_tenant(runtime.pool, runtime.schema, tenant, as_of, clock)
+            result = await sweep_tenant(runtime.pool, runtime.schema, tenant, as_of, clock, stores)
         except SweepBusy:
             continue  # another replica sweeps it
         log.info(
@@ -38,11 +41,13 @@ async def sweep_all(runtime: ServiceRuntime, clock: Callable[[], datetime]) -> N
         )
 
 
-async def run_daily(runtime: ServiceRuntime, at: time, clock: Callable[[], datetime]) -> None:
+async def run_daily(
+    runtime: ServiceRuntime, at: time, clock: Callable[[], datetime], stores: DecisionStores
+) -> None:
     while True:
         now = clock()
         await asyncio.sleep((next_run(at, now) - now).total_seconds())
         try:
-            await sweep_all(runtime, clock)
+            await sweep_all(runtime, clock, stores)
         except Exception:  # the timer must survive a failed night; the next one retries
             log.exception("daily sweep failed")

@@ -36,7 +36,6 @@ from cstatus.rules_engine.adapters.activity_store import (
     record_activity,
     record_customers,
 )
-from cstatus.rules_engine.adapters.decision_store import PostgresDecisionStore
 from cstatus.rules_engine.adapters.outliers import Outlier, record_outliers
 from cstatus.rules_engine.adapters.reevaluations import record_jobs
 from cstatus.rules_engine.adapters.translate import activity_of
@@ -53,6 +52,7 @@ from cstatus.rules_engine.domain.facts import ActivityEvent
 from cstatus.rules_engine.domain.tenant import OUTLIER_STATES, TenantRules, changed_categories
 from cstatus.rules_engine.domain.velocity import VELOCITY_EVENTS
 from cstatus.rules_engine.service.decide import SOURCE, Recent, decide
+from cstatus.rules_engine.service.unit_of_work import DecisionStores
 
 __all__ = ["BatchApplier", "change_row"]
 
@@ -163,9 +163,10 @@ class _Moved:
 class BatchApplier:
     """The `apply` of the transactional consumer: everything on the batch's connection."""
 
-    def __init__(self, schema: str, clock: Callable[[], datetime]) -> None:
+    def __init__(self, schema: str, clock: Callable[[], datetime], stores: DecisionStores) -> None:
         self._schema = schema
         self._clock = clock
+        self._stores = stores
 
     async def __call__(self, conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]]) -> None:
         now = self._clock()
@@ -221,7 +222,7 @@ class BatchApplier:
         clocks = await swept_ahead(conn, list(wanted), now)
         for tenant, by_customer in sorted(wanted.items()):
             await decide(
-                PostgresDecisionStore(conn, self._schema),
+                self._stores(conn),
                 tenant,
                 rules[tenant],
                 sorted(by_customer),

@@ -18,10 +18,10 @@ from datetime import datetime
 import asyncpg
 
 from cstatus.rules_engine.adapters.activity_store import customers_of
-from cstatus.rules_engine.adapters.decision_store import PostgresDecisionStore
 from cstatus.rules_engine.adapters.reevaluations import advance, claim_next, count_customers
 from cstatus.rules_engine.adapters.views import load_rules
 from cstatus.rules_engine.service.decide import decide
+from cstatus.rules_engine.service.unit_of_work import DecisionStores
 
 __all__ = ["Page", "work_page"]
 
@@ -40,7 +40,7 @@ class Page:
 
 
 async def work_page(
-    pool: asyncpg.Pool, schema: str, size: int, clock: Callable[[], datetime]
+    pool: asyncpg.Pool, stores: DecisionStores, size: int, clock: Callable[[], datetime]
 ) -> Page | None:
     """Work one page of the next pending job; None when no job is pending."""
     async with pool.acquire() as conn, conn.transaction():
@@ -51,8 +51,7 @@ async def work_page(
         rules = (await load_rules(conn, [job.tenant])).get(job.tenant)
         only = rules.only(job.category) if rules is not None else None
         page = await customers_of(conn, job.tenant, job.cursor, size) if only else []
-        store = PostgresDecisionStore(conn, schema)
-        proposed = await decide(store, job.tenant, only, page, clock()) if only else 0
+        proposed = await decide(stores(conn), job.tenant, only, page, clock()) if only else 0
         done = job.done + len(page)
         total = max(total, done)  # customers first seen since the count
         finished = len(page) < size

@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import asyncpg
 
-from cstatus.rules_engine.adapters.decision_store import PostgresDecisionStore
 from cstatus.rules_engine.adapters.sweep_candidates import sweep_candidates
 from cstatus.rules_engine.adapters.views import (
     config_first_seen,
@@ -28,6 +27,7 @@ from cstatus.rules_engine.adapters.views import (
     record_sweep,
 )
 from cstatus.rules_engine.service.decide import decide
+from cstatus.rules_engine.service.unit_of_work import DecisionStores
 from cstatus.rules_engine.service.warn import warn_of_downgrades
 
 __all__ = ["SweepBusy", "SweepResult", "sweep_instant", "sweep_tenant", "tenants_to_sweep"]
@@ -67,21 +67,26 @@ async def tenants_to_sweep(pool: asyncpg.Pool) -> list[str]:
 
 
 async def sweep_tenant(
-    pool: asyncpg.Pool, schema: str, tenant: str, as_of: date, clock: Callable[[], datetime]
+    pool: asyncpg.Pool,
+    schema: str,
+    tenant: str,
+    as_of: date,
+    clock: Callable[[], datetime],
+    stores: DecisionStores,
 ) -> SweepResult:
     async with pool.acquire() as conn:
         key = _lock_key(schema, tenant)
         if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", key):
             raise SweepBusy(tenant)
         try:
-            return await _sweep(conn, schema, tenant, as_of, clock)
+            return await _sweep(conn, stores, tenant, as_of, clock)
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", key)
 
 
 async def _sweep(
     conn: asyncpg.Connection,
-    schema: str,
+    stores: DecisionStores,
     tenant: str,
     as_of: date,
     clock: Callable[[], datetime],
@@ -99,8 +104,7 @@ async def _sweep(
     for start in range(0, len(candidates), PAGE):
         async with conn.transaction():
             page = candidates[start : start + PAGE]
-            store = PostgresDecisionStore(conn, schema)
-            proposed += await decide(store, tenant, rules, page, now)
-    warned = await warn_of_downgrades(conn, schema, tenant, rules, since, as_of, now)
+            proposed += await decide(stores(conn), tenant, rules, page, now)
+    warned = await warn_of_downgrades(conn, stores, tenant, rules, since, as_of, now)
     await record_sweep(conn, tenant, as_of)
     return SweepResult(tenant, since, as_of, len(candidates), proposed, warned)

@@ -4,16 +4,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
+
+import asyncpg
 
 from cstatus.platform.db.outbox import OutboxMessage
 from cstatus.rules_engine.domain.facts import ActivityEvent, CustomerFacts
 from cstatus.rules_engine.domain.sight import Sight
 from cstatus.rules_engine.domain.tenant import Held
 
-__all__ = ["DecisionStore"]
+__all__ = ["DecisionStore", "DecisionStores"]
 
 
 class DecisionStore(Protocol):
@@ -49,3 +51,8 @@ class DecisionStore(Protocol):
     async def publish(self, messages: Sequence[OutboxMessage]) -> None:
         """Into the outbox, with the transaction."""
         ...
+
+
+DecisionStores = Callable[[asyncpg.Connection], DecisionStore]
+"""Opens the port on a transaction's connection; `bootstrap.py` builds the PostgreSQL one, and
+every handler that decides (ingest, sweep, warnings, re-evaluation) is given it."""

@@ -20,7 +20,6 @@ from cstatus.contracts import topics
 from cstatus.contracts.changes import WillDowngrade
 from cstatus.contracts.envelope import encode, message_key, new_event
 from cstatus.platform.db.outbox import OutboxMessage
-from cstatus.rules_engine.adapters.decision_store import PostgresDecisionStore
 from cstatus.rules_engine.adapters.sweep_candidates import sweep_candidates
 from cstatus.rules_engine.adapters.warnings import claim_warnings, forget_warnings_before
 from cstatus.rules_engine.domain.facts import fold
@@ -28,7 +27,7 @@ from cstatus.rules_engine.domain.model import Category
 from cstatus.rules_engine.domain.tenant import TenantRules
 from cstatus.rules_engine.domain.velocity import points_by_metric
 from cstatus.rules_engine.domain.warning import DowngradeWarning, downgrade_warning
-from cstatus.rules_engine.service.unit_of_work import DecisionStore
+from cstatus.rules_engine.service.unit_of_work import DecisionStore, DecisionStores
 
 __all__ = ["warn_of_downgrades"]
 
@@ -86,7 +85,7 @@ async def _warn_page(
 
 async def warn_of_downgrades(
     conn: asyncpg.Connection,
-    schema: str,
+    stores: DecisionStores,
     tenant: str,
     rules: TenantRules,
     since: date,
@@ -104,7 +103,6 @@ async def warn_of_downgrades(
         for start in range(0, len(candidates), PAGE):
             async with conn.transaction():
                 page = candidates[start : start + PAGE]
-                store = PostgresDecisionStore(conn, schema)
-                warned += await _warn_page(conn, store, tenant, rules, category, page, now)
+                warned += await _warn_page(conn, stores(conn), tenant, rules, category, page, now)
     await forget_warnings_before(conn, tenant, as_of)
     return warned
