@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from cstatus.audit.adapters.log_store import PostgresAuditLog
 from cstatus.audit.entrypoints import http, kafka
+from cstatus.audit.service.queries import LogQueries
 from cstatus.audit.settings import AuditSettings
 from cstatus.platform.service import ServiceRuntime
 
@@ -35,4 +36,7 @@ def create_app(
         subscriptions=[kafka.subscription(PostgresAuditLog)],
         produces=(),
     )
-    return runtime.create_app(title="Audit", routers=[http.router(runtime, clock)])
+    app = runtime.create_app(title="Audit", routers=[http.router])
+    app.state.queries = LogQueries(lambda: runtime.pool)
+    app.state.clock = clock
+    return app

@@ -27,6 +27,7 @@ __all__ = [
     "TENANT_HEADER",
     "Authenticator",
     "Principal",
+    "allowed",
     "issue_dev_token",
     "require_roles",
 ]
@@ -146,16 +147,16 @@ def require_roles(
     wanted = frozenset(roles)
 
     async def dependency(request: Request) -> Principal:
-        principal = await authenticate(request)
-        if wanted and not (principal.roles & wanted):
-            raise Problem(
-                403,
-                f"this needs one of the roles {sorted(wanted)}",
-                code="forbidden",
-            )
-        return principal
+        return allowed(await authenticate(request), wanted)
 
     return dependency
+
+
+def allowed(principal: Principal, wanted: frozenset[str]) -> Principal:
+    """`principal`, if it holds one of the `wanted` roles (or none are wanted); 403 otherwise."""
+    if wanted and not (principal.roles & wanted):
+        raise Problem(403, f"this needs one of the roles {sorted(wanted)}", code="forbidden")
+    return principal
 
 
 def issue_dev_token(
