@@ -13,9 +13,9 @@ from cstatus.platform.service import ServiceRuntime
 from cstatus.status_config.adapters.unit_of_work import PostgresUnitOfWork, postgres_unit_of_work
 from cstatus.status_config.domain.errors import ConfigError
 from cstatus.status_config.domain.icons import MAX_ICON_BYTES
-from cstatus.status_config.entrypoints.http import configuration_router
+from cstatus.status_config.entrypoints import http as configuration
+from cstatus.status_config.entrypoints import http_statuses as statuses
 from cstatus.status_config.entrypoints.http_common import Api, on_config_error
-from cstatus.status_config.entrypoints.http_statuses import statuses_router
 from cstatus.status_config.settings import StatusConfigSettings
 
 __all__ = ["create_app"]
@@ -47,16 +47,11 @@ def create_app(settings: StatusConfigSettings, *, schema: str = SCHEMA) -> FastA
     def unit_of_work() -> contextlib.AbstractAsyncContextManager[PostgresUnitOfWork]:
         return postgres_unit_of_work(runtime.pool, schema)
 
-    api = Api(
-        unit_of_work=unit_of_work,
-        authenticate=runtime.authenticate,
-        clock=_now,
-        public_url=settings.public_url,
-    )
     app = runtime.create_app(
         title="Status configuration",
-        routers=[configuration_router(api), statuses_router(api)],
+        routers=[configuration.router, statuses.router],
         body_limit=_body_limit,
     )
+    app.state.api = Api(unit_of_work=unit_of_work, clock=_now, public_url=settings.public_url)
     app.add_exception_handler(ConfigError, on_config_error)
     return app

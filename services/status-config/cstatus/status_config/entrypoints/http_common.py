@@ -2,35 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 
-from cstatus.platform.http.auth import Principal, require_roles
+from cstatus.platform.http.auth import Principal
+from cstatus.platform.http.depends import caller, state
 from cstatus.platform.http.problem import problem_response
 from cstatus.status_config.domain.errors import ConfigError
 from cstatus.status_config.domain.model import Edit
 from cstatus.status_config.domain.validation import etag
 from cstatus.status_config.service.ports import UnitOfWorkFactory
 
-__all__ = ["ADMIN", "READERS", "Api", "answer", "on_config_error"]
+__all__ = [
+    "ADMIN",
+    "READERS",
+    "Admin",
+    "Api",
+    "ApiDep",
+    "Reading",
+    "answer",
+    "on_config_error",
+]
 
 ADMIN = ("status:admin",)
 READERS = ("status:admin", "status:viewer", "status:agent", "status:system")
 
-Authenticate = Callable[[Request], Awaitable[Principal]]
-
 
 @dataclass(frozen=True, slots=True)
 class Api:
-    """The collaborators of the routes, built once in `bootstrap`."""
+    """The collaborators of the routes, built once in `bootstrap` and kept in the app's state
+    (`app.state.api`); routes ask for it as `ApiDep`."""
 
     unit_of_work: UnitOfWorkFactory
-    authenticate: Authenticate
     clock: Callable[[], datetime]
     public_url: str = "http://127.0.0.1:8081"
 
@@ -38,13 +46,10 @@ class Api:
         """A change made now by the caller (the token's subject)."""
         return Edit(at=self.clock(), actor=who.subject)
 
-    @property
-    def admin(self) -> Authenticate:
-        return require_roles(self.authenticate, *ADMIN)
 
-    @property
-    def reader(self) -> Authenticate:
-        return require_roles(self.authenticate, *READERS)
+ApiDep = Annotated[Api, Depends(state(Api, "api"))]
+Admin = Annotated[Principal, Depends(caller(*ADMIN))]
+Reading = Annotated[Principal, Depends(caller(*READERS))]
 
 
 def answer(
