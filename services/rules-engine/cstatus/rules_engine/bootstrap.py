@@ -13,8 +13,7 @@ from cstatus.contracts import topics
 from cstatus.platform.service import ServiceRuntime
 from cstatus.rules_engine.adapters.decision_store import PostgresDecisionStore
 from cstatus.rules_engine.adapters.metrics import ReevaluationMetrics
-from cstatus.rules_engine.entrypoints import http, kafka, reevaluation_worker, timer
-from cstatus.rules_engine.entrypoints.http_previews import previews_router
+from cstatus.rules_engine.entrypoints import http, http_previews, kafka, reevaluation_worker, timer
 from cstatus.rules_engine.service.activity_retention import ActivityRetention
 from cstatus.rules_engine.service.preview import Parallel
 from cstatus.rules_engine.service.unit_of_work import DecisionStore
@@ -47,19 +46,15 @@ def create_app(
     )
     app = runtime.create_app(
         title="Rules engine",
-        routers=[
-            http.router(runtime, clock, stores),
-            previews_router(
-                runtime,
-                clock,
-                Parallel(
-                    settings.postgres.dsn,
-                    settings.db_schema,
-                    settings.preview_processes,
-                    settings.preview_split_at,
-                ),
-            ),
-        ],
+        routers=[http.router, http_previews.router],
+    )
+    app.state.clock = clock
+    app.state.stores = stores
+    app.state.parallel = Parallel(
+        settings.postgres.dsn,
+        settings.db_schema,
+        settings.preview_processes,
+        settings.preview_split_at,
     )
     metrics = ReevaluationMetrics(runtime.registry)
     runtime.run_in_background(

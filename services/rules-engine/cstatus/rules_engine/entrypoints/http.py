@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from cstatus.contracts.changes import Explanation
-from cstatus.platform.http.auth import Principal, require_roles
+from cstatus.platform.http.auth import Principal
+from cstatus.platform.http.depends import caller as requires
+from cstatus.platform.http.depends import state
 from cstatus.platform.http.params import CustomerIdPath
 from cstatus.platform.http.problem import Problem
 from cstatus.platform.service import ServiceRuntime
@@ -169,58 +171,64 @@ def _evaluation(item: CategoryEvaluation) -> dict[str, Any]:
     }
 
 
-def router(
-    runtime: ServiceRuntime, clock: Callable[[], datetime], stores: DecisionStores
-) -> APIRouter:
-    api = APIRouter(prefix="/v1", tags=["rules-engine"])
-    reader = Depends(require_roles(runtime.authenticate, *READERS))
-    sweeper = Depends(require_roles(runtime.authenticate, *SWEEPERS))
+router = APIRouter(prefix="/v1", tags=["rules-engine"])
+Reader = Annotated[Principal, Depends(requires(*READERS))]
+Sweeper = Annotated[Principal, Depends(requires(*SWEEPERS))]
+Runtime = Annotated[ServiceRuntime, Depends(state(ServiceRuntime, "runtime"))]
+Clock = Annotated[Callable[[], datetime], Depends(state(Callable, "clock"))]
+Stores = Annotated[DecisionStores, Depends(state(Callable, "stores"))]
 
-    @api.get("/customers/{customer_id}/activity", response_model=ActivityView)
-    async def activity(customer_id: CustomerIdPath, caller: Principal = reader) -> dict[str, Any]:
-        """The customer's activity facts and what automation decides for each automatic
-        category now, with the explanation."""
-        async with runtime.pool.acquire() as conn:
-            found = await customer_activity(conn, caller.tenant, customer_id, clock())
-        if not found.known:
-            raise Problem(404, f"no activity of customer {customer_id}", code="customer_not_found")
-        return {
-            "customer_id": customer_id,
-            "configured": found.configured,
-            "facts": _facts(found.facts),
-            "summary": _summary(found.summary),
-            "evaluations": [_evaluation(e) for e in found.evaluations],
-        }
 
-    @api.post("/sweeps")
-    async def sweep(
-        request: SweepRequest | None = None, caller: Principal = sweeper
-    ) -> SweepResponse:
-        """Run the caller's tenant's daily sweep now, as of `as_of` (default: today, UTC)."""
-        today = clock().date()
-        as_of = (request.as_of if request else None) or today
-        simulated = runtime.settings.auth.env in ("development", "test")
-        refusal = sweep_day_refusal(as_of, today, simulated_time=simulated)
-        if refusal is not None:
-            raise Problem(
-                422,
-                refusal,
-                code="as_of_in_future",
-                errors=[{"field": "as_of", "reason": "today or earlier"}],
-            )
-        try:
-            result = await sweep_tenant(
-                runtime.pool, runtime.schema, caller.tenant, as_of, clock, stores
-            )
-        except SweepBusy as busy:
-            raise Problem(409, "a sweep of this tenant is running", code="sweep_running") from busy
-        return SweepResponse(
-            tenant=result.tenant,
-            since=result.since,
-            as_of=result.as_of,
-            candidates=result.candidates,
-            proposed=result.proposed,
-            warned=result.warned,
+@router.get("/customers/{customer_id}/activity", response_model=ActivityView)
+async def activity(
+    customer_id: CustomerIdPath, caller: Reader, runtime: Runtime, clock: Clock
+) -> dict[str, Any]:
+    """The customer's activity facts and what automation decides for each automatic
+    category now, with the explanation."""
+    async with runtime.pool.acquire() as conn:
+        found = await customer_activity(conn, caller.tenant, customer_id, clock())
+    if not found.known:
+        raise Problem(404, f"no activity of customer {customer_id}", code="customer_not_found")
+    return {
+        "customer_id": customer_id,
+        "configured": found.configured,
+        "facts": _facts(found.facts),
+        "summary": _summary(found.summary),
+        "evaluations": [_evaluation(e) for e in found.evaluations],
+    }
+
+
+@router.post("/sweeps")
+async def sweep(
+    caller: Sweeper,
+    runtime: Runtime,
+    clock: Clock,
+    stores: Stores,
+    request: SweepRequest | None = None,
+) -> SweepResponse:
+    """Run the caller's tenant's daily sweep now, as of `as_of` (default: today, UTC)."""
+    today = clock().date()
+    as_of = (request.as_of if request else None) or today
+    simulated = runtime.settings.auth.env in ("development", "test")
+    refusal = sweep_day_refusal(as_of, today, simulated_time=simulated)
+    if refusal is not None:
+        raise Problem(
+            422,
+            refusal,
+            code="as_of_in_future",
+            errors=[{"field": "as_of", "reason": "today or earlier"}],
         )
-
-    return api
+    try:
+        result = await sweep_tenant(
+            runtime.pool, runtime.schema, caller.tenant, as_of, clock, stores
+        )
+    except SweepBusy as busy:
+        raise Problem(409, "a sweep of this tenant is running", code="sweep_running") from busy
+    return SweepResponse(
+        tenant=result.tenant,
+        since=result.since,
+        as_of=result.as_of,
+        candidates=result.candidates,
+        proposed=result.proposed,
+        warned=result.warned,
+    )

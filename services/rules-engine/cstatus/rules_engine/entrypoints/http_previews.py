@@ -6,19 +6,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
 from cstatus.contracts.fields import Code
-from cstatus.platform.http.auth import Principal, require_roles
+from cstatus.platform.http.auth import Principal
+from cstatus.platform.http.depends import caller as requires
+from cstatus.platform.http.depends import state
 from cstatus.platform.http.problem import Problem
 from cstatus.platform.service import ServiceRuntime
 from cstatus.rules_engine.domain.preview import Tally
 from cstatus.rules_engine.service.preview import Parallel, ProposalError, preview
 
-__all__ = ["previews_router"]
+__all__ = ["router"]
 
 log = logging.getLogger(__name__)
 
@@ -125,75 +127,81 @@ def _answer(tally: Tally) -> dict[str, Any]:
     }
 
 
-def previews_router(
-    runtime: ServiceRuntime, clock: Callable[[], datetime], parallel: Parallel | None = None
-) -> APIRouter:
-    api = APIRouter(prefix="/v1", tags=["previews"])
-    previewer = Depends(require_roles(runtime.authenticate, *PREVIEWERS))
+router = APIRouter(prefix="/v1", tags=["previews"])
+Previewer = Annotated[Principal, Depends(requires(*PREVIEWERS))]
+Runtime = Annotated[ServiceRuntime, Depends(state(ServiceRuntime, "runtime"))]
+Clock = Annotated[Callable[[], datetime], Depends(state(Callable, "clock"))]
+Processes = Annotated[Parallel, Depends(state(Parallel, "parallel"))]
+"""How a preview of a big tenant is split over processes (`settings.preview_processes`)."""
 
-    @api.post("/previews", response_model=PreviewResponse, response_model_by_alias=True)
-    async def post_preview(body: PreviewRequest, caller: Principal = previewer) -> dict[str, Any]:
-        """Evaluate every customer against the stored facts under the proposed configuration
-        on `as_of`, changing nothing (a read-only transaction: no rows, no messages). With no
-        proposal it answers what the current configuration does by then ("who drops a tier
-        by 31 January")."""
-        now = clock()
-        as_of = body.as_of or now.date()
-        if as_of < now.date():
-            raise Problem(
-                422,
-                "a preview looks at today or later",
-                code="as_of_in_past",
-                errors=[{"field": "as_of", "reason": "today or later"}],
+
+@router.post("/previews", response_model=PreviewResponse, response_model_by_alias=True)
+async def post_preview(
+    body: PreviewRequest,
+    caller: Previewer,
+    runtime: Runtime,
+    clock: Clock,
+    parallel: Processes,
+) -> dict[str, Any]:
+    """Evaluate every customer against the stored facts under the proposed configuration
+    on `as_of`, changing nothing (a read-only transaction: no rows, no messages). With no
+    proposal it answers what the current configuration does by then ("who drops a tier
+    by 31 January")."""
+    now = clock()
+    as_of = body.as_of or now.date()
+    if as_of < now.date():
+        raise Problem(
+            422,
+            "a preview looks at today or later",
+            code="as_of_in_past",
+            errors=[{"field": "as_of", "reason": "today or later"}],
+        )
+
+    def progress(done: int, total: int, parts: int) -> None:
+        if done % 100_000 < 2_000 or done == total:
+            part = f" (this process's part, 1 of {parts})" if parts > 1 else ""
+            log.info("preview tenant=%s %d/%d customers%s", caller.tenant, done, total, part)
+
+    try:
+        async with (
+            runtime.pool.acquire() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            found = await preview(
+                conn,
+                caller.tenant,
+                as_of=as_of,
+                now=now,
+                category=body.category.model_dump() if body.category else None,
+                status=body.status.model_dump() if body.status else None,
+                rule=body.rule.model_dump() if body.rule else None,
+                sample=body.sample,
+                progress=progress,
+                parallel=parallel,
             )
-
-        def progress(done: int, total: int, parts: int) -> None:
-            if done % 100_000 < 2_000 or done == total:
-                part = f" (this process's part, 1 of {parts})" if parts > 1 else ""
-                log.info("preview tenant=%s %d/%d customers%s", caller.tenant, done, total, part)
-
-        try:
-            async with (
-                runtime.pool.acquire() as conn,
-                conn.transaction(isolation="repeatable_read", readonly=True),
-            ):
-                found = await preview(
-                    conn,
-                    caller.tenant,
-                    as_of=as_of,
-                    now=now,
-                    category=body.category.model_dump() if body.category else None,
-                    status=body.status.model_dump() if body.status else None,
-                    rule=body.rule.model_dump() if body.rule else None,
-                    sample=body.sample,
-                    progress=progress,
-                    parallel=parallel,
-                )
-        except ProposalError as refused:
-            status = 409 if refused.field == "tenant" else 422
-            code = "not_configured" if refused.field == "tenant" else "proposal_invalid"
-            raise Problem(
-                status,
-                str(refused),
-                code=code,
-                errors=[{"field": refused.field, "reason": refused.reason}],
-            ) from None
-        except ValidationError as invalid:
-            errors = [
-                {"field": ".".join(str(p) for p in e["loc"]), "reason": e["msg"]}
-                for e in invalid.errors()[:20]
-            ]
-            raise Problem(
-                422,
-                "the proposed configuration is not valid",
-                code="proposal_invalid",
-                errors=errors,
-            ) from None
-        return {
-            "as_of": found.as_of,
-            "config_version": found.config_version,
-            **_answer(found.tally),
-            "seconds": round(found.seconds, 3),
-        }
-
-    return api
+    except ProposalError as refused:
+        status = 409 if refused.field == "tenant" else 422
+        code = "not_configured" if refused.field == "tenant" else "proposal_invalid"
+        raise Problem(
+            status,
+            str(refused),
+            code=code,
+            errors=[{"field": refused.field, "reason": refused.reason}],
+        ) from None
+    except ValidationError as invalid:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"]), "reason": e["msg"]}
+            for e in invalid.errors()[:20]
+        ]
+        raise Problem(
+            422,
+            "the proposed configuration is not valid",
+            code="proposal_invalid",
+            errors=errors,
+        ) from None
+    return {
+        "as_of": found.as_of,
+        "config_version": found.config_version,
+        **_answer(found.tally),
+        "seconds": round(found.seconds, 3),
+    }
