@@ -17,11 +17,14 @@ from cstatus.assignment.adapters.customer_repository import CustomerRepository
 from cstatus.assignment.adapters.customer_rows import CustomerRows
 from cstatus.assignment.adapters.postgres_unit_of_work import PostgresUnitOfWork
 from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache
-from cstatus.assignment.entrypoints import kafka
-from cstatus.assignment.entrypoints.http import Restrictions, check_route, customer_router
-from cstatus.assignment.entrypoints.http_approvals import approvals_router
-from cstatus.assignment.entrypoints.http_bulk import bulk_router
-from cstatus.assignment.entrypoints.http_directory import directory_router
+from cstatus.assignment.entrypoints import (
+    http,
+    http_approvals,
+    http_bulk,
+    http_directory,
+    kafka,
+)
+from cstatus.assignment.entrypoints.http_deps import Api, Restrictions
 from cstatus.assignment.service.assignments import Assignments
 from cstatus.assignment.service.pins import run_pin_expiry
 from cstatus.assignment.service.refresh import RefreshMetrics, run_refresh
@@ -81,15 +84,11 @@ def create_app(
     restrictions = Restrictions(runtime, service)
     app = runtime.create_app(
         title="Assignment",
-        routers=[
-            directory_router(runtime, service),
-            customer_router(runtime, service, restrictions, clock),
-            bulk_router(runtime, service, clock),
-            approvals_router(runtime, service, restrictions, clock),
-        ],
+        routers=[http_directory.router, http.router, http_bulk.router, http_approvals.router],
         body_limit=_body_limit,
-        lean_routes=[check_route(restrictions, clock)],
+        lean_routes=[http.check_route(restrictions, clock)],
     )
+    app.state.api = Api(runtime, service, restrictions, clock)
 
     metrics = RefreshMetrics(runtime.registry)
 

@@ -15,8 +15,9 @@ from cstatus.assignment.adapters.restrictions_cache import restrictions_json
 from cstatus.assignment.domain.guards import CONFLICT_CODES, Pending, Refused, source_for_roles
 from cstatus.assignment.domain.holding import ChangeRequest
 from cstatus.assignment.domain.restrictions import STAFF_ACTIONS, check
+from cstatus.assignment.entrypoints.http_deps import READERS, Api, ApiDep, Restrictions
 from cstatus.assignment.entrypoints.http_views import ChangeResult, CustomerView, RestrictionsView
-from cstatus.assignment.service.assignments import AfterCommit, Assignments
+from cstatus.assignment.service.assignments import AfterCommit
 from cstatus.assignment.service.queries import (
     RestrictionsReader,
     check_json,
@@ -25,15 +26,13 @@ from cstatus.assignment.service.queries import (
 )
 from cstatus.contracts.fields import Code, CustomerId, Reason, TextId
 from cstatus.contracts.languages import parse_accept_language
-from cstatus.platform.http.auth import Principal, require_roles
+from cstatus.platform.http.auth import Principal
+from cstatus.platform.http.depends import caller
 from cstatus.platform.http.lean_route import LeanRoute
 from cstatus.platform.http.params import CodePath, CustomerIdPath
 from cstatus.platform.http.problem import Problem
-from cstatus.platform.service import ServiceRuntime
 
-__all__ = ["customer_router", "languages"]
-
-READERS = ("status:viewer", "status:agent", "status:admin", "status:system")
+__all__ = ["check_route", "languages", "refusal", "router"]
 
 
 class _Body(BaseModel):
@@ -96,24 +95,6 @@ def refusal(decision: Refused) -> Problem:
     return Problem(status, decision.message, code=decision.code)
 
 
-class Restrictions:
-    """The process's restrictions reader, built on first use: the pools exist only once the
-    app has started."""
-
-    def __init__(self, runtime: ServiceRuntime, service: Assignments) -> None:
-        self._runtime = runtime
-        self._service = service
-        self._reader: RestrictionsReader | None = None
-
-    def __call__(self) -> RestrictionsReader:
-        if self._reader is None:
-            runtime, service = self._runtime, self._service
-            self._reader = RestrictionsReader(
-                service, runtime.pool, service.cache, reads=runtime.read_pool
-            )
-        return self._reader
-
-
 async def answer_check(
     reader: RestrictionsReader, tenant: str, body: CheckBody, now: datetime
 ) -> bytes:
@@ -150,164 +131,168 @@ def check_route(restrictions: Restrictions, clock: Callable[[], datetime]) -> Le
     return LeanRoute("POST", "/v1/checks", frozenset(READERS), CheckBody, answer)
 
 
-def customer_router(
-    runtime: ServiceRuntime,
-    service: Assignments,
-    restrictions: Restrictions,
-    clock: Callable[[], datetime],
-) -> APIRouter:
-    router = APIRouter(prefix="/v1")
-    reader = Depends(require_roles(runtime.authenticate, *READERS))
-    changer = Depends(require_roles(runtime.authenticate, "status:agent", "status:system"))
+router = APIRouter(prefix="/v1")
+reader = Depends(caller(*READERS))
+changer = Depends(caller("status:agent", "status:system"))
 
-    @router.get("/customers/{customer_id}", response_model=CustomerView)
-    async def get_customer(
-        customer_id: CustomerIdPath,
-        request: Request,
-        principal: Principal = reader,
-        lang: str | None = None,
-    ) -> dict[str, Any]:
-        detail = await customer_detail(
-            service, runtime.pool, principal.tenant, customer_id, languages(request, lang)
+
+@router.get("/customers/{customer_id}", response_model=CustomerView)
+async def get_customer(
+    api: ApiDep,
+    customer_id: CustomerIdPath,
+    request: Request,
+    principal: Principal = reader,
+    lang: str | None = None,
+) -> dict[str, Any]:
+    detail = await customer_detail(
+        api.service, api.runtime.pool, principal.tenant, customer_id, languages(request, lang)
+    )
+    if detail is None:
+        raise Problem(404, f"no customer {customer_id}", code="customer_not_found")
+    return detail
+
+
+async def _change(
+    api: Api,
+    principal: Principal,
+    customer_id: CustomerIdPath,
+    category_code: CodePath,
+    *,
+    status_code: str | None,
+    reason: str | None,
+    until: datetime | None,
+    idempotency_key: str | None,
+    pin: bool = True,
+) -> dict[str, Any]:
+    source = source_for_roles(principal.roles)
+    assert source is not None  # the dependency let only agents and systems in
+    ref = idempotency_key or uuid.uuid4().hex
+    request = ChangeRequest(
+        ref_id=f"http/{principal.subject}/{ref}",
+        category_code=category_code,
+        status_code=status_code,
+        source=source,
+        actor=principal.subject,
+        reason=reason,
+        until=until,
+        pin=pin,
+    )
+    after = AfterCommit()
+    now = api.clock()
+    async with api.runtime.pool.acquire() as conn, conn.transaction():
+        decision = await api.service.change(
+            conn, principal.tenant, customer_id, request, now, after, publish_rejection=False
         )
-        if detail is None:
-            raise Problem(404, f"no customer {customer_id}", code="customer_not_found")
-        return detail
+        holding = await api.service.repo.holdings(conn, principal.tenant, customer_id)
+        catalogue = await api.service.config.load(conn, principal.tenant)
+    await after.flush(api.restrictions().cache)
+    if isinstance(decision, Refused):
+        raise refusal(decision)
+    return {
+        "customer_id": customer_id,
+        "category_code": category_code,
+        "result": type(decision).__name__.lower(),
+        "status": held_status(catalogue, holding.get(category_code)),
+        "approval_id": decision.approval_id if isinstance(decision, Pending) else None,
+    }
 
-    async def _change(
-        principal: Principal,
-        customer_id: CustomerIdPath,
-        category_code: CodePath,
-        *,
-        status_code: str | None,
-        reason: str | None,
-        until: datetime | None,
-        idempotency_key: str | None,
-        pin: bool = True,
-    ) -> dict[str, Any]:
-        source = source_for_roles(principal.roles)
-        assert source is not None  # the dependency let only agents and systems in
-        ref = idempotency_key or uuid.uuid4().hex
-        request = ChangeRequest(
-            ref_id=f"http/{principal.subject}/{ref}",
-            category_code=category_code,
-            status_code=status_code,
-            source=source,
+
+@router.put(
+    "/customers/{customer_id}/statuses/{category_code}",
+    response_model=ChangeResult,
+    responses={202: {"model": ChangeResult, "description": "waits for approval (SPEC 1.8)"}},
+)
+async def put_status(
+    api: ApiDep,
+    customer_id: CustomerIdPath,
+    category_code: CodePath,
+    body: AssignBody,
+    response: Response,
+    principal: Principal = changer,
+    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+) -> dict[str, Any]:
+    """Set a status by hand; into a status that requires approval the answer is 202 with
+    the pending request's `approval_id` (nothing changes until another person approves)."""
+    result = await _change(
+        api,
+        principal,
+        customer_id,
+        category_code,
+        status_code=body.status_code,
+        reason=body.reason,
+        until=body.until,
+        idempotency_key=idempotency_key,
+        pin=body.pin,
+    )
+    if result["result"] == "pending":
+        response.status_code = 202
+    return result
+
+
+@router.delete("/customers/{customer_id}/statuses/{category_code}", response_model=ChangeResult)
+async def delete_status(
+    api: ApiDep,
+    customer_id: CustomerIdPath,
+    category_code: CodePath,
+    principal: Principal = changer,
+    reason: Annotated[str | None, Query(min_length=1, max_length=1000)] = None,
+    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+) -> dict[str, Any]:
+    return await _change(
+        api,
+        principal,
+        customer_id,
+        category_code,
+        status_code=None,
+        reason=reason,
+        until=None,
+        idempotency_key=idempotency_key,
+    )
+
+
+@router.delete("/customers/{customer_id}/statuses/{category_code}/pin", response_model=ChangeResult)
+async def delete_pin(
+    api: ApiDep,
+    customer_id: CustomerIdPath,
+    category_code: CodePath,
+    principal: Principal = changer,
+    reason: Annotated[str | None, Query(min_length=1, max_length=1000)] = None,
+) -> dict[str, Any]:
+    """Resume automation: the status stays, the pin goes, the category is re-evaluated."""
+    after = AfterCommit()
+    async with api.runtime.pool.acquire() as conn, conn.transaction():
+        decision = await api.service.unpin(
+            conn,
+            principal.tenant,
+            customer_id,
+            category_code,
+            api.clock(),
+            after,
             actor=principal.subject,
             reason=reason,
-            until=until,
-            pin=pin,
         )
-        after = AfterCommit()
-        now = clock()
-        async with runtime.pool.acquire() as conn, conn.transaction():
-            decision = await service.change(
-                conn, principal.tenant, customer_id, request, now, after, publish_rejection=False
-            )
-            holding = await service.repo.holdings(conn, principal.tenant, customer_id)
-            catalogue = await service.config.load(conn, principal.tenant)
-        await after.flush(restrictions().cache)
-        if isinstance(decision, Refused):
-            raise refusal(decision)
-        return {
-            "customer_id": customer_id,
-            "category_code": category_code,
-            "result": type(decision).__name__.lower(),
-            "status": held_status(catalogue, holding.get(category_code)),
-            "approval_id": decision.approval_id if isinstance(decision, Pending) else None,
-        }
+        holding = await api.service.repo.holdings(conn, principal.tenant, customer_id)
+        catalogue = await api.service.config.load(conn, principal.tenant)
+    await after.flush(api.restrictions().cache)
+    if isinstance(decision, Refused):
+        raise refusal(decision)
+    return {
+        "customer_id": customer_id,
+        "category_code": category_code,
+        "result": type(decision).__name__.lower(),
+        "status": held_status(catalogue, holding.get(category_code)),
+    }
 
-    @router.put(
-        "/customers/{customer_id}/statuses/{category_code}",
-        response_model=ChangeResult,
-        responses={202: {"model": ChangeResult, "description": "waits for approval (SPEC 1.8)"}},
-    )
-    async def put_status(
-        customer_id: CustomerIdPath,
-        category_code: CodePath,
-        body: AssignBody,
-        response: Response,
-        principal: Principal = changer,
-        idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
-    ) -> dict[str, Any]:
-        """Set a status by hand; into a status that requires approval the answer is 202 with
-        the pending request's `approval_id` (nothing changes until another person approves)."""
-        result = await _change(
-            principal,
-            customer_id,
-            category_code,
-            status_code=body.status_code,
-            reason=body.reason,
-            until=body.until,
-            idempotency_key=idempotency_key,
-            pin=body.pin,
-        )
-        if result["result"] == "pending":
-            response.status_code = 202
-        return result
 
-    @router.delete("/customers/{customer_id}/statuses/{category_code}", response_model=ChangeResult)
-    async def delete_status(
-        customer_id: CustomerIdPath,
-        category_code: CodePath,
-        principal: Principal = changer,
-        reason: Annotated[str | None, Query(min_length=1, max_length=1000)] = None,
-        idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
-    ) -> dict[str, Any]:
-        return await _change(
-            principal,
-            customer_id,
-            category_code,
-            status_code=None,
-            reason=reason,
-            until=None,
-            idempotency_key=idempotency_key,
-        )
+@router.get("/customers/{customer_id}/restrictions", response_model=RestrictionsView)
+async def get_restrictions(
+    api: ApiDep, customer_id: CustomerIdPath, principal: Principal = reader
+) -> dict[str, Any]:
+    entry = await api.restrictions().get(principal.tenant, customer_id, api.clock())
+    return {"customer_id": customer_id, **restrictions_json(entry.restrictions)}
 
-    @router.delete(
-        "/customers/{customer_id}/statuses/{category_code}/pin", response_model=ChangeResult
-    )
-    async def delete_pin(
-        customer_id: CustomerIdPath,
-        category_code: CodePath,
-        principal: Principal = changer,
-        reason: Annotated[str | None, Query(min_length=1, max_length=1000)] = None,
-    ) -> dict[str, Any]:
-        """Resume automation: the status stays, the pin goes, the category is re-evaluated."""
-        after = AfterCommit()
-        async with runtime.pool.acquire() as conn, conn.transaction():
-            decision = await service.unpin(
-                conn,
-                principal.tenant,
-                customer_id,
-                category_code,
-                clock(),
-                after,
-                actor=principal.subject,
-                reason=reason,
-            )
-            holding = await service.repo.holdings(conn, principal.tenant, customer_id)
-            catalogue = await service.config.load(conn, principal.tenant)
-        await after.flush(restrictions().cache)
-        if isinstance(decision, Refused):
-            raise refusal(decision)
-        return {
-            "customer_id": customer_id,
-            "category_code": category_code,
-            "result": type(decision).__name__.lower(),
-            "status": held_status(catalogue, holding.get(category_code)),
-        }
 
-    @router.get("/customers/{customer_id}/restrictions", response_model=RestrictionsView)
-    async def get_restrictions(
-        customer_id: CustomerIdPath, principal: Principal = reader
-    ) -> dict[str, Any]:
-        entry = await restrictions().get(principal.tenant, customer_id, clock())
-        return {"customer_id": customer_id, **restrictions_json(entry.restrictions)}
-
-    @router.post("/checks", response_model=CheckAnswer)
-    async def post_check(body: CheckBody, principal: Principal = reader) -> Response:
-        answer = await answer_check(restrictions(), principal.tenant, body, clock())
-        return Response(answer, media_type="application/json")
-
-    return router
+@router.post("/checks", response_model=CheckAnswer)
+async def post_check(api: ApiDep, body: CheckBody, principal: Principal = reader) -> Response:
+    answer = await answer_check(api.restrictions(), principal.tenant, body, api.clock())
+    return Response(answer, media_type="application/json")

@@ -6,8 +6,6 @@ transaction; the service's bulk consumer applies them and the job's counters sho
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -16,16 +14,16 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from cstatus.assignment.adapters.bulk_jobs import BulkJob
 from cstatus.assignment.adapters.directory import DirectoryQuery
+from cstatus.assignment.entrypoints.http_deps import READERS, ApiDep
 from cstatus.assignment.entrypoints.http_directory import parse_status_filters
 from cstatus.assignment.entrypoints.http_views import BulkJobView
-from cstatus.assignment.service.assignments import Assignments
 from cstatus.assignment.service.bulk import MAX_CUSTOMERS, TooMany, new_job_id, start_job
 from cstatus.contracts.fields import PRINTABLE_PATTERN, Code, CustomerId, Reason
-from cstatus.platform.http.auth import Principal, require_roles
+from cstatus.platform.http.auth import Principal
+from cstatus.platform.http.depends import caller
 from cstatus.platform.http.problem import Problem
-from cstatus.platform.service import ServiceRuntime
 
-__all__ = ["bulk_router"]
+__all__ = ["router"]
 
 
 class BulkFilter(BaseModel):
@@ -54,78 +52,70 @@ class BulkBody(BaseModel):
         return self
 
 
-def bulk_router(
-    runtime: ServiceRuntime, service: Assignments, clock: Callable[[], datetime]
-) -> APIRouter:
-    router = APIRouter(prefix="/v1")
-    agent = Depends(require_roles(runtime.authenticate, "status:agent"))
-    reader = Depends(
-        require_roles(
-            runtime.authenticate, "status:viewer", "status:agent", "status:admin", "status:system"
-        )
-    )
-    jobs = service.jobs
+router = APIRouter(prefix="/v1")
+agent = Depends(caller("status:agent"))
+reader = Depends(caller(*READERS))
 
-    @router.post(
-        "/bulk-status-changes",
-        status_code=202,
-        response_model=BulkJobView,
-        responses={202: {"headers": {"Location": {"schema": {"type": "string"}}}}},
-    )
-    async def create_bulk_change(body: BulkBody, principal: Principal = agent) -> JSONResponse:
-        catalogue = await service.config.load(runtime.pool, principal.tenant)
-        category = catalogue.categories.get(body.category_code)
-        if category is None:
-            raise Problem(
-                422, f"there is no category {body.category_code}", code="unknown_category"
-            )
-        if body.status_code is not None and body.status_code not in category.statuses:
-            raise Problem(422, f"there is no status {body.status_code}", code="unknown_status")
-        if category.reason_required and not body.reason:
-            raise Problem(
-                422, f"a change in {category.code} needs a reason", code="reason_required"
-            )
-        query = None
-        if body.filter is not None:
-            statuses = body.filter.status
-            query = DirectoryQuery(
-                tenant=principal.tenant,
-                text=body.filter.q,
-                statuses=parse_status_filters(
-                    [statuses] if isinstance(statuses, str) else list(statuses or [])
-                ),
-                marketing=body.filter.marketing,
-                implying_consent=catalogue.implying_marketing_consent,
-                include_inactive=body.filter.include_inactive,
-            )
-        job = BulkJob(
-            id=new_job_id(),
+
+@router.post(
+    "/bulk-status-changes",
+    status_code=202,
+    response_model=BulkJobView,
+    responses={202: {"headers": {"Location": {"schema": {"type": "string"}}}}},
+)
+async def create_bulk_change(
+    api: ApiDep, body: BulkBody, principal: Principal = agent
+) -> JSONResponse:
+    catalogue = await api.service.config.load(api.runtime.pool, principal.tenant)
+    category = catalogue.categories.get(body.category_code)
+    if category is None:
+        raise Problem(422, f"there is no category {body.category_code}", code="unknown_category")
+    if body.status_code is not None and body.status_code not in category.statuses:
+        raise Problem(422, f"there is no status {body.status_code}", code="unknown_status")
+    if category.reason_required and not body.reason:
+        raise Problem(422, f"a change in {category.code} needs a reason", code="reason_required")
+    query = None
+    if body.filter is not None:
+        statuses = body.filter.status
+        query = DirectoryQuery(
             tenant=principal.tenant,
-            actor=principal.subject,
-            category_code=body.category_code,
-            status_code=body.status_code,
-            reason=body.reason,
-            until=body.until,
+            text=body.filter.q,
+            statuses=parse_status_filters(
+                [statuses] if isinstance(statuses, str) else list(statuses or [])
+            ),
+            marketing=body.filter.marketing,
+            implying_consent=catalogue.implying_marketing_consent,
+            include_inactive=body.filter.include_inactive,
         )
-        now = clock()
-        try:
-            async with (
-                runtime.pool.acquire() as conn,
-                conn.transaction(isolation="repeatable_read"),
-            ):
-                await start_job(jobs, conn, job, now, ids=body.customer_ids, query=query)
-        except TooMany as error:
-            raise Problem(422, str(error), code="too_many_customers") from error
-        found = await jobs.get(runtime.pool, principal.tenant, job.id)
-        return JSONResponse(
-            found, status_code=202, headers={"Location": f"/v1/bulk-status-changes/{job.id}"}
-        )
+    job = BulkJob(
+        id=new_job_id(),
+        tenant=principal.tenant,
+        actor=principal.subject,
+        category_code=body.category_code,
+        status_code=body.status_code,
+        reason=body.reason,
+        until=body.until,
+    )
+    now = api.clock()
+    try:
+        async with (
+            api.runtime.pool.acquire() as conn,
+            conn.transaction(isolation="repeatable_read"),
+        ):
+            await start_job(api.service.jobs, conn, job, now, ids=body.customer_ids, query=query)
+    except TooMany as error:
+        raise Problem(422, str(error), code="too_many_customers") from error
+    found = await api.service.jobs.get(api.runtime.pool, principal.tenant, job.id)
+    return JSONResponse(
+        found, status_code=202, headers={"Location": f"/v1/bulk-status-changes/{job.id}"}
+    )
 
-    @router.get("/bulk-status-changes/{job_id}", response_model=BulkJobView)
-    async def get_bulk_change(job_id: str, principal: Principal = reader) -> dict[str, Any]:
-        found = await jobs.get(runtime.pool, principal.tenant, job_id)
-        if found is None:
-            raise Problem(404, f"no bulk change {job_id}", code="job_not_found")
-        return found
 
-    return router
+@router.get("/bulk-status-changes/{job_id}", response_model=BulkJobView)
+async def get_bulk_change(
+    api: ApiDep, job_id: str, principal: Principal = reader
+) -> dict[str, Any]:
+    found = await api.service.jobs.get(api.runtime.pool, principal.tenant, job_id)
+    if found is None:
+        raise Problem(404, f"no bulk change {job_id}", code="job_not_found")
+    return found
