@@ -14,8 +14,10 @@ import pytest
 
 import cstatus.assignment
 from cstatus.assignment.adapters.appointment_rows import AppointmentRows, Booking
+from cstatus.assignment.adapters.approval_rows import ApprovalRows
 from cstatus.assignment.adapters.config_store import ConfigStore, to_catalogue
 from cstatus.assignment.adapters.customer_rows import CustomerRows
+from cstatus.assignment.adapters.deferred_proposals import DeferredProposals
 from cstatus.assignment.adapters.memory_unit_of_work import InMemoryUnitOfWork
 from cstatus.assignment.adapters.postgres_unit_of_work import PostgresUnitOfWork
 from cstatus.assignment.domain.guards import Applied, Refused
@@ -97,13 +99,22 @@ async def units(request: pytest.FixtureRequest, pg_pool: asyncpg.Pool, schema: s
     async with pg_pool.acquire() as conn:
         await init_connection(conn)
         await apply_migrations(conn, schema, load_migrations(MIGRATIONS))
+        await conn.execute(f"SET search_path TO {schema}, public")  # as the service's pool does
         await config.save(conn, TENANT, 1, CONFIG.model_dump(mode="json"))
 
     @contextlib.asynccontextmanager
     async def postgres() -> AsyncIterator[CustomerUnitOfWork]:
         async with pg_pool.acquire() as conn, conn.transaction():
             await init_connection(conn)
-            yield PostgresUnitOfWork(conn, rows, config, AppointmentRows(schema))
+            await conn.execute(f"SET LOCAL search_path TO {schema}, public")
+            yield PostgresUnitOfWork(
+                conn,
+                rows,
+                config,
+                AppointmentRows(schema),
+                DeferredProposals(schema),
+                ApprovalRows(schema),
+            )
 
     async def outbox() -> list[str]:
         return [r["topic"] for r in await pg_pool.fetch(f"SELECT topic FROM {schema}.outbox")]

@@ -15,6 +15,7 @@ from cstatus.assignment.adapters.bulk_jobs import BulkJobs
 from cstatus.assignment.adapters.config_store import ConfigStore
 from cstatus.assignment.adapters.customer_repository import CustomerRepository
 from cstatus.assignment.adapters.customer_rows import CustomerRows
+from cstatus.assignment.adapters.deferred_proposals import DeferredProposals
 from cstatus.assignment.adapters.postgres_unit_of_work import PostgresUnitOfWork
 from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache
 from cstatus.assignment.entrypoints import (
@@ -53,12 +54,15 @@ def _utc_now() -> datetime:
 def _assignments(settings: AssignmentSettings, redis: Redis) -> Assignments:
     schema = settings.db_schema
     rows, config, appointments = CustomerRows(schema), ConfigStore(schema), AppointmentRows(schema)
+    deferred, approvals = DeferredProposals(schema), ApprovalRows(schema)
     return Assignments(
         schema,
-        unit_of_work=lambda conn: PostgresUnitOfWork(conn, rows, config, appointments),
+        unit_of_work=lambda conn: PostgresUnitOfWork(
+            conn, rows, config, appointments, deferred, approvals
+        ),
         repo=CustomerRepository(schema),
         config=config,
-        approvals=ApprovalRows(schema),
+        approvals=approvals,
         appointments=appointments,
         cache=RestrictionsCache(redis, schema),
         jobs=BulkJobs(schema),

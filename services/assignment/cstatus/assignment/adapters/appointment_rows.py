@@ -80,9 +80,8 @@ class AppointmentRows:
             return set()
         defaults = [(t, c) for t, cat in catalogues.items() for c in cat.defaulted_categories]
         limits = [(t, c, s) for t, cat in catalogues.items() for c, s in cat.appointment_limits]
-        s = self.schema
         rows = await conn.fetch(
-            f"WITH booked AS (INSERT INTO {s}.appointments AS a (tenant, customer_id,"
+            "WITH booked AS (INSERT INTO appointments AS a (tenant, customer_id,"
             " reservation_id, arrival_date, service_code, cancelled, staff_id, booked_at)"
             " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::text[],"
             " $6::bool[], $13::text[], $14::timestamptz[])"
@@ -95,8 +94,8 @@ class AppointmentRows:
             " SELECT u.t, u.c FROM unnest($7::text[], $8::text[]) AS u(t, c)"
             " CROSS JOIN LATERAL (SELECT array_agg(h.category_code) AS held,"
             "  array_agg(h.category_code || '/' || h.status_code) AS statuses"
-            f"  FROM {s}.statuses h WHERE h.tenant = u.t AND h.customer_id = u.c) x"
-            f" WHERE NOT EXISTS (SELECT 1 FROM {s}.customers k"
+            "  FROM statuses h WHERE h.tenant = u.t AND h.customer_id = u.c) x"
+            " WHERE NOT EXISTS (SELECT 1 FROM customers k"
             "  WHERE k.tenant = u.t AND k.customer_id = u.c)"
             " OR EXISTS (SELECT 1 FROM unnest($9::text[], $10::text[]) AS d(t, category)"
             "  WHERE d.t = u.t AND NOT d.category = ANY(coalesce(x.held, '{}')))"
@@ -128,7 +127,7 @@ class AppointmentRows:
         if not ordered:
             return found
         rows = await conn.fetch(
-            f"SELECT a.tenant, a.customer_id, a.arrival_date FROM {self.schema}.appointments a"
+            "SELECT a.tenant, a.customer_id, a.arrival_date FROM appointments a"
             " JOIN unnest($1::text[], $2::text[]) AS u(t, c)"
             " ON a.tenant = u.t AND a.customer_id = u.c"
             " WHERE NOT a.cancelled AND a.arrival_date >= $3 ORDER BY a.arrival_date",

@@ -30,7 +30,7 @@ class ApprovalRows:
             return
         places = ", ".join(f"${n}" for n in range(1, len(_COLUMNS) + 1))
         await conn.executemany(
-            f"INSERT INTO {self.schema}.approvals ({_SELECT}) VALUES ({places})",
+            f"INSERT INTO approvals ({_SELECT}) VALUES ({places})",
             [astuple(a) for a in approvals],
         )
 
@@ -38,7 +38,7 @@ class ApprovalRows:
         self, conn: asyncpg.Connection, tenant: str, ident: str, *, lock: bool = False
     ) -> Approval | None:
         row = await conn.fetchrow(
-            f"SELECT {_SELECT} FROM {self.schema}.approvals WHERE tenant = $1 AND id = $2"
+            f"SELECT {_SELECT} FROM approvals WHERE tenant = $1 AND id = $2"
             + (" FOR UPDATE" if lock else ""),
             tenant,
             ident,
@@ -58,7 +58,7 @@ class ApprovalRows:
         """Newest first; `pending` and `expired` are told apart by `expires_at` against `now`."""
         stored = {"expired": "pending"}.get(state or "", state)
         rows = await conn.fetch(
-            f"SELECT {_SELECT} FROM {self.schema}.approvals WHERE tenant = $1"
+            f"SELECT {_SELECT} FROM approvals WHERE tenant = $1"
             " AND ($2::text IS NULL OR state = $2)"
             " AND ($3::text IS NULL OR customer_id = $3)"
             " AND ($4::text IS NULL OR ($4 = 'pending') = (expires_at > $5))"
@@ -74,7 +74,7 @@ class ApprovalRows:
 
     async def save_decision(self, conn: asyncpg.Connection, approval: Approval) -> None:
         await conn.execute(
-            f"UPDATE {self.schema}.approvals SET state = $3, decided_by = $4, decided_at = $5,"
+            "UPDATE approvals SET state = $3, decided_by = $4, decided_at = $5,"
             " decision_reason = $6, refusal_code = $7 WHERE tenant = $1 AND id = $2",
             approval.tenant,
             approval.id,

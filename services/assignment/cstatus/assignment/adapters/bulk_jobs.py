@@ -69,7 +69,7 @@ class BulkJobs:
     async def create(self, conn: asyncpg.Connection, job: BulkJob, total: int) -> None:
         """Record the job: `queued` until its first chunk is applied (`completed` when empty)."""
         await conn.execute(
-            f"INSERT INTO {self.schema}.bulk_jobs (id, tenant, actor, category_code, status_code,"
+            "INSERT INTO bulk_jobs (id, tenant, actor, category_code, status_code,"
             " reason, until, total, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             job.id,
             job.tenant,
@@ -89,12 +89,12 @@ class BulkJobs:
 
         Run it in a repeatable-read transaction: every page then reads the same snapshot.
         """
-        clause, args = where(query, self.schema)
+        clause, args = where(query)
         found: list[str] = []
         last = ""
         while len(found) < limit:
             page = await conn.fetch(
-                f"SELECT c.customer_id FROM {self.schema}.customers c WHERE {clause}"
+                f"SELECT c.customer_id FROM customers c WHERE {clause}"
                 f" AND c.customer_id > ${len(args) + 1} ORDER BY c.customer_id"
                 f" LIMIT ${len(args) + 2}",
                 *args,
@@ -111,12 +111,12 @@ class BulkJobs:
         self, conn: asyncpg.Connection | asyncpg.Pool, tenant: str, job_id: str
     ) -> dict[str, Any] | None:
         row = await conn.fetchrow(
-            f"SELECT * FROM {self.schema}.bulk_jobs WHERE tenant = $1 AND id = $2", tenant, job_id
+            "SELECT * FROM bulk_jobs WHERE tenant = $1 AND id = $2", tenant, job_id
         )
         if row is None:
             return None
         refusals = await conn.fetch(
-            f"SELECT customer_id, code, message FROM {self.schema}.bulk_refusals"
+            "SELECT customer_id, code, message FROM bulk_refusals"
             " WHERE job_id = $1 ORDER BY customer_id LIMIT 1000",
             job_id,
         )
@@ -132,9 +132,9 @@ class BulkJobs:
         if not chunks:
             return set()
         rows = await conn.fetch(
-            f"INSERT INTO {self.schema}.bulk_chunks (job_id, chunk)"
+            "INSERT INTO bulk_chunks (job_id, chunk)"
             " SELECT u.j, u.c FROM unnest($1::text[], $2::text[], $3::int[]) AS u(t, j, c)"
-            f" JOIN {self.schema}.bulk_jobs b ON b.id = u.j AND b.tenant = u.t"
+            " JOIN bulk_jobs b ON b.id = u.j AND b.tenant = u.t"
             " ON CONFLICT DO NOTHING RETURNING job_id, chunk",
             [t for t, _, _ in chunks],
             [j for _, j, _ in chunks],
@@ -151,7 +151,7 @@ class BulkJobs:
         """Add a batch's progress to its jobs' counters; a job is done when all are processed."""
         if refusals:
             await conn.execute(
-                f"INSERT INTO {self.schema}.bulk_refusals (job_id, customer_id, code, message)"
+                "INSERT INTO bulk_refusals (job_id, customer_id, code, message)"
                 " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])"
                 " ON CONFLICT DO NOTHING",
                 [r.job_id for r in refusals],
@@ -163,7 +163,7 @@ class BulkJobs:
             return
         jobs = sorted(progress)
         await conn.execute(
-            f"UPDATE {self.schema}.bulk_jobs j SET processed = j.processed + u.p,"
+            "UPDATE bulk_jobs j SET processed = j.processed + u.p,"
             " applied = j.applied + u.a, rejected = j.rejected + u.r, pending = j.pending + u.w,"
             " updated_at = now(),"
             " state = CASE WHEN j.processed + u.p >= j.total THEN 'completed' ELSE 'running' END"

@@ -63,7 +63,7 @@ class ConfigStore:
     ) -> bool:
         """Keep `version` if it is higher than the stored one; True when it was kept."""
         kept = await conn.fetchval(
-            f"INSERT INTO {self._schema}.tenant_config AS c (tenant, version, document)"
+            "INSERT INTO tenant_config AS c (tenant, version, document)"
             " VALUES ($1, $2, $3) ON CONFLICT (tenant) DO UPDATE"
             " SET version = EXCLUDED.version, document = EXCLUDED.document, updated_at = now()"
             " WHERE c.version < EXCLUDED.version RETURNING version",
@@ -74,16 +74,14 @@ class ConfigStore:
         return kept is not None
 
     async def load(self, conn: asyncpg.Connection | asyncpg.Pool, tenant: str) -> Catalogue:
-        version = await conn.fetchval(
-            f"SELECT version FROM {self._schema}.tenant_config WHERE tenant = $1", tenant
-        )
+        version = await conn.fetchval("SELECT version FROM tenant_config WHERE tenant = $1", tenant)
         if version is None:
             return EMPTY
         cached = self._parsed.get(tenant)
         if cached is not None and cached.version == version:
             return cached
         row = await conn.fetchrow(
-            f"SELECT version, document FROM {self._schema}.tenant_config WHERE tenant = $1",
+            "SELECT version, document FROM tenant_config WHERE tenant = $1",
             tenant,
         )
         assert row is not None

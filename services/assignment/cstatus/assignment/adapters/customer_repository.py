@@ -112,7 +112,7 @@ class CustomerRepository:
         self, conn: asyncpg.Connection | asyncpg.Pool, tenant: str, customer: str
     ) -> Profile | None:
         row = await conn.fetchrow(
-            f"SELECT * FROM {self.schema}.customers WHERE tenant = $1 AND customer_id = $2",
+            "SELECT * FROM customers WHERE tenant = $1 AND customer_id = $2",
             tenant,
             customer,
         )
@@ -124,9 +124,9 @@ class CustomerRepository:
         """The committed (customer version, configuration version): what a cached entry must
         carry to be served (-1 for a customer never seen; 0 without a configuration)."""
         row = await conn.fetchrow(
-            f"SELECT (SELECT version FROM {self.schema}.customers"
+            "SELECT (SELECT version FROM customers"
             "  WHERE tenant = $1 AND customer_id = $2) AS customer,"
-            f" (SELECT version FROM {self.schema}.tenant_config WHERE tenant = $1) AS config",
+            " (SELECT version FROM tenant_config WHERE tenant = $1) AS config",
             tenant,
             customer,
         )
@@ -138,7 +138,7 @@ class CustomerRepository:
         self, conn: asyncpg.Connection | asyncpg.Pool, tenant: str, customer: str
     ) -> dict[str, Holding]:
         rows = await conn.fetch(
-            f"SELECT {', '.join(HOLDING_COLUMNS)} FROM {self.schema}.statuses"
+            f"SELECT {', '.join(HOLDING_COLUMNS)} FROM statuses"
             " WHERE tenant = $1 AND customer_id = $2",
             tenant,
             customer,
@@ -149,7 +149,7 @@ class CustomerRepository:
         self, conn: asyncpg.Connection | asyncpg.Pool, tenant: str, customer: str, since: date
     ) -> list[date]:
         rows = await conn.fetch(
-            f"SELECT arrival_date FROM {self.schema}.appointments WHERE tenant = $1"
+            "SELECT arrival_date FROM appointments WHERE tenant = $1"
             " AND customer_id = $2 AND NOT cancelled AND arrival_date >= $3 ORDER BY arrival_date",
             tenant,
             customer,
@@ -162,7 +162,7 @@ class CustomerRepository:
     ) -> str | None:
         """The staff of the customer's most recent non-cancelled booking that named one."""
         found: str | None = await conn.fetchval(
-            f"SELECT staff_id FROM {self.schema}.appointments WHERE tenant = $1"
+            "SELECT staff_id FROM appointments WHERE tenant = $1"
             " AND customer_id = $2 AND staff_id IS NOT NULL AND NOT cancelled"
             " ORDER BY booked_at DESC LIMIT 1",
             tenant,
@@ -174,7 +174,7 @@ class CustomerRepository:
         self, conn: asyncpg.Connection | asyncpg.Pool, now: datetime, limit: int
     ) -> list[tuple[str, str, str]]:
         rows = await conn.fetch(
-            f"SELECT tenant, customer_id, category_code FROM {self.schema}.statuses"
+            "SELECT tenant, customer_id, category_code FROM statuses"
             " WHERE pinned AND pinned_until IS NOT NULL AND pinned_until <= $1 LIMIT $2",
             now,
             limit,

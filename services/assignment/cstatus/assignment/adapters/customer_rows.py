@@ -62,7 +62,7 @@ class CustomerRows:
         if not tenants:
             return {}
         rows = await conn.fetch(
-            f"INSERT INTO {self.schema}.customers AS c (tenant, customer_id)"
+            "INSERT INTO customers AS c (tenant, customer_id)"
             " SELECT u.t, u.c FROM unnest($1::text[], $2::text[]) AS u(t, c) ORDER BY u.t, u.c"
             " ON CONFLICT (tenant, customer_id) DO UPDATE SET tenant = c.tenant RETURNING *",
             tenants,
@@ -79,7 +79,7 @@ class CustomerRows:
             return found
         rows = await conn.fetch(
             f"SELECT s.tenant, s.customer_id, {', '.join(f's.{c}' for c in HOLDING_COLUMNS)}"
-            f" FROM {self.schema}.statuses s JOIN unnest($1::text[], $2::text[]) AS u(t, c)"
+            f" FROM statuses s JOIN unnest($1::text[], $2::text[]) AS u(t, c)"
             " ON s.tenant = u.t AND s.customer_id = u.c",
             tenants,
             customers,
@@ -98,7 +98,7 @@ class CustomerRows:
         if not tenants:
             return {}
         rows = await conn.fetch(
-            f"SELECT a.tenant, a.ref_id, a.outcome FROM {self.schema}.applied_refs a"
+            "SELECT a.tenant, a.ref_id, a.outcome FROM applied_refs a"
             " JOIN unnest($1::text[], $2::text[]) AS u(t, r) ON a.tenant = u.t AND a.ref_id = u.r",
             tenants,
             ref_ids,
@@ -116,7 +116,7 @@ class CustomerRows:
         if not outcomes:
             return
         await conn.execute(
-            f"INSERT INTO {self.schema}.applied_refs (tenant, ref_id, outcome)"
+            "INSERT INTO applied_refs (tenant, ref_id, outcome)"
             " SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[]) ON CONFLICT DO NOTHING",
             [t for t, _ in outcomes],
             [r for _, r in outcomes],
@@ -128,7 +128,7 @@ class CustomerRows:
         if not changes:
             return
         await conn.execute(
-            f"INSERT INTO {self.schema}.status_changes (change_id, tenant, customer_id,"
+            "INSERT INTO status_changes (change_id, tenant, customer_id,"
             " category_code, sequence, from_code, to_code, source, actor, reason, ref_id,"
             " effective_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
             " $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],"
@@ -156,7 +156,7 @@ class CustomerRows:
         hs = [h for _, h in holdings]
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in HOLDING_COLUMNS[1:])
         await conn.execute(
-            f"INSERT INTO {self.schema}.statuses (tenant, customer_id, {', '.join(HOLDING_COLUMNS)})"
+            f"INSERT INTO statuses (tenant, customer_id, {', '.join(HOLDING_COLUMNS)})"
             " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],"
             " $6::timestamptz[], $7::bool[], $8::timestamptz[], $9::text[], $10::text[],"
             " $11::timestamptz[], $12::int[], $13::int[], $14::text[])"
@@ -185,7 +185,7 @@ class CustomerRows:
             return
         ps = [p for _, p in profiles]
         await conn.execute(
-            f"UPDATE {self.schema}.customers c SET customer_number = u.number,"
+            "UPDATE customers c SET customer_number = u.number,"
             " first_name = u.first_name, last_name = u.last_name, email = u.email,"
             " phone = u.phone, active = u.active, marketing_opt_in = u.marketing,"
             " marketing_objected = u.objected,"
@@ -221,7 +221,7 @@ class CustomerRows:
             return
         for table in ("statuses", "status_changes"):
             await conn.execute(
-                f"UPDATE {self.schema}.{table} x SET reason = NULL"
+                f"UPDATE {table} x SET reason = NULL"
                 " FROM unnest($1::text[], $2::text[]) AS u(t, c)"
                 " WHERE x.tenant = u.t AND x.customer_id = u.c AND x.reason IS NOT NULL",
                 tenants,
@@ -270,13 +270,12 @@ class CustomerRows:
         ]
         values = [{n: v for n, (v, _) in updates[k].items()} for k in keys]
         times = [{n: at.isoformat() for n, (_, at) in updates[k].items()} for k in keys]
-        s = self.schema
         rows = await conn.fetch(
             "WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $6::jsonb[])"
             " AS u(t, c, f, ts)),"
-            f" w AS (SELECT k.tenant, k.customer_id, u.f, u.ts FROM u JOIN {s}.customers k"
+            f" w AS (SELECT k.tenant, k.customer_id, u.f, u.ts FROM u JOIN customers k"
             "  ON k.tenant = u.t AND k.customer_id = u.c"
-            f"  CROSS JOIN LATERAL (SELECT array_agg(h.category_code) AS held FROM {s}.statuses h"
+            f"  CROSS JOIN LATERAL (SELECT array_agg(h.category_code) AS held FROM statuses h"
             "   WHERE h.tenant = u.t AND h.customer_id = u.c) x"
             "  WHERE NOT k.erased AND NOT (u.f ? 'marketing_opt_in' AND"
             "   (u.f->>'marketing_opt_in')::boolean IS DISTINCT FROM k.marketing_opt_in)"
@@ -285,7 +284,7 @@ class CustomerRows:
             "  AND NOT EXISTS (SELECT 1 FROM unnest($4::text[], $5::text[]) AS d(t, category)"
             "   WHERE d.t = u.t AND NOT d.category = ANY(coalesce(x.held, '{}')))"
             "  ORDER BY k.tenant, k.customer_id FOR UPDATE OF k)"
-            f" UPDATE {s}.customers k SET {', '.join(given)}, updated_at = now()"
+            f" UPDATE customers k SET {', '.join(given)}, updated_at = now()"
             " FROM w WHERE k.tenant = w.tenant AND k.customer_id = w.customer_id"
             " RETURNING k.tenant, k.customer_id",
             [t for t, _ in keys],

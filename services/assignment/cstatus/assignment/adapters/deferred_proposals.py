@@ -39,7 +39,7 @@ class DeferredProposals:
         if not items:
             return
         await conn.executemany(
-            f"INSERT INTO {self.schema}.deferred_proposals"
+            "INSERT INTO deferred_proposals"
             " (tenant, ref_id, customer_id, config_version, request) VALUES ($1, $2, $3, $4, $5)"
             " ON CONFLICT (tenant, ref_id) DO NOTHING",
             [(t, r.ref_id, c, r.config_version or 0, request_json(r)) for (t, c), r in items],
@@ -51,7 +51,7 @@ class DeferredProposals:
         """Remove and return (customer, request) of the tenant's proposals made with `version`
         or an older one, oldest first."""
         rows = await conn.fetch(
-            f"DELETE FROM {self.schema}.deferred_proposals"
+            "DELETE FROM deferred_proposals"
             " WHERE tenant = $1 AND config_version <= $2"
             " RETURNING customer_id, request, created_at",
             tenant,

@@ -58,7 +58,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def where(query: DirectoryQuery, schema: str, first_arg: int = 1) -> tuple[str, list[Any]]:
+def where(query: DirectoryQuery, first_arg: int = 1) -> tuple[str, list[Any]]:
     """The WHERE clause (on alias `c`) of a query, and its arguments from `$first_arg` on."""
     args: list[Any] = [query.tenant]
     clauses = [f"c.tenant = ${first_arg}"]
@@ -85,7 +85,7 @@ def where(query: DirectoryQuery, schema: str, first_arg: int = 1) -> tuple[str, 
         clauses.append(f"({' OR '.join(found)})")
     for category, codes in query.statuses:
         clauses.append(
-            f"EXISTS (SELECT 1 FROM {schema}.statuses s WHERE s.tenant = c.tenant"
+            f"EXISTS (SELECT 1 FROM statuses s WHERE s.tenant = c.tenant"
             f" AND s.customer_id = c.customer_id AND s.category_code = {arg(category)}"
             f" AND s.status_code = ANY({arg(list(codes))}::text[]))"
         )
@@ -93,7 +93,7 @@ def where(query: DirectoryQuery, schema: str, first_arg: int = 1) -> tuple[str, 
         implying = arg([f"{c}/{s}" for c, s in query.implying_consent])
         may = (
             "(NOT coalesce(c.marketing_objected, false) AND (coalesce(c.marketing_opt_in, false)"
-            f" OR EXISTS (SELECT 1 FROM {schema}.statuses s WHERE s.tenant = c.tenant"
+            f" OR EXISTS (SELECT 1 FROM statuses s WHERE s.tenant = c.tenant"
             " AND s.customer_id = c.customer_id"
             f" AND s.category_code || '/' || s.status_code = ANY({implying}::text[]))))"
         )
@@ -101,10 +101,8 @@ def where(query: DirectoryQuery, schema: str, first_arg: int = 1) -> tuple[str, 
     return " AND ".join(clauses), args
 
 
-async def search(
-    conn: asyncpg.Connection | asyncpg.Pool, schema: str, query: DirectoryQuery
-) -> DirectoryPage:
-    clause, args = where(query, schema)
+async def search(conn: asyncpg.Connection | asyncpg.Pool, query: DirectoryQuery) -> DirectoryPage:
+    clause, args = where(query)
     if query.after is not None:
         args.append(query.after)
         clause += f" AND c.customer_id > ${len(args)}"
@@ -112,9 +110,9 @@ async def search(
     rows = await conn.fetch(
         "SELECT c.customer_id, c.customer_number, c.first_name, c.last_name, c.email, c.phone,"
         " c.active, c.marketing_opt_in, c.marketing_objected,"
-        f" coalesce((SELECT jsonb_object_agg(s.category_code, s.status_code) FROM {schema}.statuses s"
+        f" coalesce((SELECT jsonb_object_agg(s.category_code, s.status_code) FROM statuses s"
         "   WHERE s.tenant = c.tenant AND s.customer_id = c.customer_id), '{}'::jsonb) AS statuses"
-        f" FROM {schema}.customers c WHERE {clause}"
+        f" FROM customers c WHERE {clause}"
         f" ORDER BY c.customer_id LIMIT ${len(args)}",
         *args,
     )
@@ -124,14 +122,14 @@ async def search(
 
 
 async def count_statuses(
-    conn: asyncpg.Connection | asyncpg.Pool, schema: str, query: DirectoryQuery, category: str
+    conn: asyncpg.Connection | asyncpg.Pool, query: DirectoryQuery, category: str
 ) -> dict[str | None, int]:
     """How many customers the query selects hold each status of `category` (None: no status)."""
-    clause, args = where(query, schema)
+    clause, args = where(query)
     args.append(category)
     rows = await conn.fetch(
-        f"SELECT s.status_code, count(*) AS n FROM {schema}.customers c"
-        f" LEFT JOIN {schema}.statuses s ON s.tenant = c.tenant AND s.customer_id = c.customer_id"
+        f"SELECT s.status_code, count(*) AS n FROM customers c"
+        f" LEFT JOIN statuses s ON s.tenant = c.tenant AND s.customer_id = c.customer_id"
         f" AND s.category_code = ${len(args)}"
         f" WHERE {clause} GROUP BY s.status_code",
         *args,

@@ -30,13 +30,15 @@ class PostgresUnitOfWork:
         rows: CustomerRows,
         config: ConfigStore,
         bookings: AppointmentRows,
+        deferred: DeferredProposals,
+        approvals: ApprovalRows,
     ) -> None:
         self._conn = conn
         self._rows = rows
         self._config = config
         self._bookings = bookings
-        self._deferred = DeferredProposals(rows.schema)
-        self._approvals = ApprovalRows(rows.schema)
+        self._deferred = deferred
+        self._approvals = approvals
 
     async def lock(self, keys: Iterable[Key]) -> dict[Key, Profile]:
         return await self._rows.lock(self._conn, keys)

@@ -133,7 +133,7 @@ async def list_customers(
         after=after,
         limit=limit,
     )
-    page = await search(api.runtime.pool, api.runtime.schema, query)
+    page = await search(api.runtime.pool, query)
     wanted = languages(request, lang)
     return {
         "items": [_row(item, catalogue, wanted) for item in page.items],
@@ -166,7 +166,7 @@ async def status_counts(
     known = catalogue.categories.get(category)
     if known is None:
         raise Problem(404, f"no category {category}", code="category_not_found")
-    found = await count_statuses(api.runtime.pool, api.runtime.schema, query, category)
+    found = await count_statuses(api.runtime.pool, query, category)
     wanted = languages(request, lang)
     counts = {code: 0 for code, s in known.statuses.items() if not s.archived}
     counts.update({code: n for code, n in found.items() if code is not None})

@@ -208,7 +208,7 @@ class EventApplier:
                             )
                         document = data.config.model_dump(mode="json")
                         if await self._service.config.save(conn, tenant, data.version, document):
-                            await queue_refresh(conn, self._service.schema, tenant, data.version)
+                            await queue_refresh(conn, tenant, data.version)
                             await batch.apply_deferred(tenant, data.version)
                         batch.config_changed(data.tenant)
                     case StatusProposed() | AssignStatus() | ClearStatus():

@@ -18,6 +18,7 @@ from datetime import datetime
 import asyncpg
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
+from cstatus.assignment.adapters import refresh_queue
 from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache
 from cstatus.assignment.service.after_commit import AfterCommit
 from cstatus.assignment.service.assignments import Assignments
@@ -43,15 +44,9 @@ class RefreshMetrics:
         )
 
 
-async def queue_refresh(conn: asyncpg.Connection, schema: str, tenant: str, version: int) -> None:
+async def queue_refresh(conn: asyncpg.Connection, tenant: str, version: int) -> None:
     """Refresh every customer of `tenant` to `version` (from the start, if a pass was running)."""
-    await conn.execute(
-        f"INSERT INTO {schema}.config_refresh AS r (tenant, version) VALUES ($1, $2)"
-        " ON CONFLICT (tenant) DO UPDATE SET version = EXCLUDED.version, after_customer = '',"
-        " done = 0, created_at = now() WHERE r.version < EXCLUDED.version",
-        tenant,
-        version,
-    )
+    await refresh_queue.queue(conn, tenant, version)
 
 
 async def refresh_page(
@@ -65,62 +60,33 @@ async def refresh_page(
 ) -> int | None:
     """Refresh the next page of the oldest queued tenant this process serves (`applies`); how
     many customers it refreshed (0 when it finished a pass), None when nothing is queued."""
-    s = service.schema
     after = AfterCommit()
     async with pool.acquire() as conn, conn.transaction():
-        queued = await conn.fetch(
-            f"SELECT tenant FROM {s}.config_refresh ORDER BY created_at LIMIT 1000"
-        )
-        mine = [r["tenant"] for r in queued if applies(r["tenant"])]
-        job = None
-        for tenant in mine:  # another replica may be working the first one
-            job = await conn.fetchrow(
-                f"SELECT tenant, version, after_customer, done FROM {s}.config_refresh"
-                " WHERE tenant = $1 FOR UPDATE SKIP LOCKED",
-                tenant,
-            )
-            if job is not None:
-                break
+        job = await refresh_queue.take(conn, applies)
         if job is None:
             return None
-        tenant = job["tenant"]
-        ids = [
-            r["customer_id"]
-            for r in await conn.fetch(
-                f"SELECT customer_id FROM {s}.customers WHERE tenant = $1 AND customer_id > $2"
-                " ORDER BY customer_id LIMIT $3",
-                tenant,
-                job["after_customer"],
-                page,
-            )
-        ]
+        ids = await refresh_queue.customers_after(conn, job.tenant, job.after_customer, page)
         if not ids:
-            await conn.execute(f"DELETE FROM {s}.config_refresh WHERE tenant = $1", tenant)
+            await refresh_queue.finish(conn, job.tenant)
             log.info(
                 "configuration refresh tenant=%s version=%s done: %s customers",
-                tenant,
-                job["version"],
-                job["done"],
+                job.tenant,
+                job.version,
+                job.done,
             )
             return 0
         batch = service.batch(conn, now, after)
-        await batch.open([(tenant, c) for c in ids])
+        await batch.open([(job.tenant, c) for c in ids])
         for customer in ids:
-            await batch.refresh(tenant, customer)
+            await batch.refresh(job.tenant, customer)
         await batch.commit()
-        await conn.execute(
-            f"UPDATE {s}.config_refresh SET after_customer = $2, done = done + $3"
-            " WHERE tenant = $1",
-            tenant,
-            ids[-1],
-            len(ids),
-        )
+        await refresh_queue.advance(conn, job.tenant, ids[-1], len(ids))
     await after.flush(cache)
     log.info(
         "configuration refresh tenant=%s version=%s %d customers",
-        tenant,
-        job["version"],
-        job["done"] + len(ids),
+        job.tenant,
+        job.version,
+        job.done + len(ids),
     )
     return len(ids)
 
@@ -140,9 +106,7 @@ async def run_refresh(
         try:
             refreshed = await refresh_page(service, pool, cache, clock(), applies=applies)
             metrics.refreshed.inc(refreshed or 0)
-            metrics.pending.set(
-                await pool.fetchval(f"SELECT count(*) FROM {service.schema}.config_refresh")
-            )
+            metrics.pending.set(await refresh_queue.pending(pool))
         except asyncio.CancelledError:
             raise
         except Exception as error:
