@@ -54,6 +54,7 @@ async def test_a_status_change_is_one_trace_across_the_four_processes(
     groups = {
         f"{run}-{rules_kafka.CONSUMER}": rules_kafka.TOPICS,
         f"{run}-{assignment_kafka.CONSUMER}": assignment_kafka.TOPICS,
+        f"{run}-{assignment_kafka.DECISIONS_CONSUMER}": assignment_kafka.DECISIONS_TOPICS,
         f"{run}-{assignment_kafka.BULK_CONSUMER}": assignment_kafka.BULK_TOPICS,
         f"{run}-{audit_kafka.CONSUMER}": audit_kafka.TOPICS,
     }

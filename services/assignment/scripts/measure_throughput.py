@@ -179,7 +179,8 @@ async def _skip_history(bootstrap: str, groups: list[str]) -> None:
             partitions = [
                 TopicPartition(spec.name, p)
                 for spec in topics.ALL_TOPICS
-                if spec.name in kafka_entry.TOPICS + kafka_entry.BULK_TOPICS
+                if spec.name
+                in kafka_entry.TOPICS + kafka_entry.DECISIONS_TOPICS + kafka_entry.BULK_TOPICS
                 for p in range(spec.partitions)
             ]
             consumer.assign(partitions)
@@ -220,6 +221,7 @@ async def measure(events: int, reservations: int, updates: int, batch: int) -> N
     settings = AssignmentSettings(db_schema=schema, kafka=kafka)
     groups = [
         kafka.group_prefix + kafka_entry.CONSUMER,
+        kafka.group_prefix + kafka_entry.DECISIONS_CONSUMER,
         kafka.group_prefix + kafka_entry.BULK_CONSUMER,
     ]
     await _skip_history(kafka.bootstrap, groups)
@@ -228,7 +230,8 @@ async def measure(events: int, reservations: int, updates: int, batch: int) -> N
     loop = asyncio.get_running_loop()
     pool = await asyncpg.create_pool(settings.postgres.dsn, min_size=1, max_size=2)
     assert pool is not None
-    applied = f"SELECT count(*) FROM {schema}.inbox WHERE consumer = $1 AND tenant = $2"
+    applied = f"SELECT count(*) FROM {schema}.inbox WHERE consumer = ANY($1) AND tenant = $2"
+    consumers = [kafka_entry.CONSUMER, kafka_entry.DECISIONS_CONSUMER]
     ids = [f"m-{n:06d}" for n in range(events)]
     phases = [
         ("customer.created", _created(tenant, ids)),
@@ -242,12 +245,12 @@ async def measure(events: int, reservations: int, updates: int, batch: int) -> N
             first = (topics.CONFIG, tenant_key(tenant), encode(config))
             await loop.run_in_executor(publisher, _publish, kafka.bootstrap, [first])
             seen = 1
-            await _until(pool, applied, kafka_entry.CONSUMER, tenant, want=seen)
+            await _until(pool, applied, consumers, tenant, want=seen)
             for name, messages in phases:
                 started = time.perf_counter()
                 sent = loop.run_in_executor(publisher, _publish, kafka.bootstrap, messages)
                 seen += len(messages)
-                await _until(pool, applied, kafka_entry.CONSUMER, tenant, want=seen)
+                await _until(pool, applied, consumers, tenant, want=seen)
                 await sent
                 took = time.perf_counter() - started
                 print(

@@ -322,6 +322,7 @@ async def running(stack: Any, pg_pool: asyncpg.Pool, redis_url: str) -> AsyncIte
     )
     for group, group_topics in (
         (kafka_entry.CONSUMER, kafka_entry.TOPICS),
+        (kafka_entry.DECISIONS_CONSUMER, kafka_entry.DECISIONS_TOPICS),
         (kafka_entry.BULK_CONSUMER, kafka_entry.BULK_TOPICS),
     ):
         await _start_at_the_end(

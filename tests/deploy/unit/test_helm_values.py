@@ -48,6 +48,7 @@ def test_consumer_groups_and_replica_caps_match_the_services() -> None:
     services = _values()["services"]
     assert services["assignment"]["consumerGroups"] == [
         assignment_kafka.CONSUMER,
+        assignment_kafka.DECISIONS_CONSUMER,
         assignment_kafka.BULK_CONSUMER,
     ]
     assert services["rules-engine"]["consumerGroups"] == [rules_kafka.CONSUMER]

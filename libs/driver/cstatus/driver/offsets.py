@@ -25,13 +25,8 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
         topics.CONFIG,
         topics.STATUS_CHANGES,
     ),
-    "assignment": (
-        topics.PROPOSALS,
-        topics.COMMANDS,
-        topics.CRM_CUSTOMERS,
-        topics.BOOKINGS_RESERVATIONS,
-        topics.CONFIG,
-    ),
+    "assignment": (topics.CRM_CUSTOMERS, topics.BOOKINGS_RESERVATIONS),
+    "assignment-decisions": (topics.PROPOSALS, topics.COMMANDS, topics.CONFIG),
 }
 """The consumer groups of the event pipeline (`CONSUMER` and `TOPICS` in each service's
 entrypoints/kafka.py, without a group prefix) and the topics they read."""

@@ -44,6 +44,7 @@ from cstatus.platform.http.health import health_router
 from cstatus.platform.http.lean_route import LeanRoute, LeanRoutes
 from cstatus.platform.http.problem import document_problems, install_problem_handlers
 from cstatus.platform.http.trace_context import TraceContext
+from cstatus.platform.kafka.adopt import adopt_offsets
 from cstatus.platform.kafka.broker import create_broker, subscribe_batch
 from cstatus.platform.kafka.dead_letters import DeadLetters
 from cstatus.platform.kafka.lag import LagMonitor
@@ -70,6 +71,10 @@ class Subscription:
     group_id: str
     topics: tuple[str, ...]
     build: Callable[[ServiceRuntime, DeadLetters], BatchHandler]
+    adopts: str | None = None
+    """A group that read these topics in an earlier release: its committed offsets are adopted
+    where this group has none (`kafka.adopt.adopt_offsets`), so the move loses and replays
+    nothing."""
 
 
 def connect_redis(settings: RedisSettings) -> aioredis.Redis:
@@ -247,6 +252,8 @@ class ServiceRuntime:
             try:
                 # asyncio.timeout, not wait_for, which on 3.11 can drop a cancellation (stop).
                 async with asyncio.timeout(KAFKA_START_TIMEOUT_S):
+                    await self._adopt_offsets()
+                async with asyncio.timeout(KAFKA_START_TIMEOUT_S):
                     await self.producer.start()
                 async with asyncio.timeout(KAFKA_START_TIMEOUT_S):
                     await self.broker.start()
@@ -261,6 +268,17 @@ class ServiceRuntime:
         self._kafka_attached = True
         log.info("Kafka attached: consuming and relaying")
         self._start_kafka_tasks()
+
+    async def _adopt_offsets(self) -> None:
+        prefix = self.settings.kafka.group_prefix
+        for sub in self._consuming:
+            if sub.adopts is not None:
+                await adopt_offsets(
+                    self.settings.kafka.bootstrap,
+                    old=prefix + sub.adopts,
+                    new=prefix + sub.group_id,
+                    topics=sub.topics,
+                )
 
     async def _detach_kafka(self) -> None:
         for stop in (self.broker.stop, self.producer.stop):

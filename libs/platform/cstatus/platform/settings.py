@@ -39,6 +39,13 @@ class KafkaSettings(BaseSettings):
         5_000, ge=1, le=10_000, description="records per consumed batch (one transaction)"
     )
     linger_ms: int = Field(5, ge=0, le=1_000)
+    poll_ms: int = Field(
+        10,
+        ge=1,
+        le=1_000,
+        description="a consumer's wait for records before it looks again (faststream sleeps as "
+        "long again after an empty poll, so an idle consumer sees a record within 2 x this)",
+    )
     group_prefix: str = Field("", description="prefix of every consumer group (tests, blue/green)")
     tenant_prefix: str = Field(
         "", description="apply only events of tenants whose id starts with this (test isolation)"

@@ -80,7 +80,11 @@ def create_app(
         name="assignment",
         schema=settings.db_schema,
         migrations=MIGRATIONS,
-        subscriptions=[kafka.subscription(service, clock), kafka.bulk_subscription(service, clock)],
+        subscriptions=[
+            kafka.decisions_subscription(service, clock),
+            kafka.subscription(service, clock),
+            kafka.bulk_subscription(service, clock),
+        ],
         produces=(topics.STATUS_CHANGES, topics.SNAPSHOTS, topics.REJECTIONS, topics.BULK),
         read_pool=True,  # a check's version read
         redis=redis,

@@ -99,7 +99,7 @@ def subscribe_batch(
         group_id=group_id,
         batch=True,
         max_records=settings.batch_max_records,
-        batch_timeout_ms=50,
+        batch_timeout_ms=settings.poll_ms,
         auto_offset_reset=auto_offset_reset,
         ack_policy=AckPolicy.NACK_ON_ERROR,
         parser=_tolerant_parser,

@@ -15,6 +15,8 @@ work leaves the cache behind, never ahead. A batch can be split into several tra
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -49,6 +51,9 @@ ApplyEvents = Callable[
 Batch = Sequence[Decoded[CloudEvent[Any]]]
 Split = Callable[[Batch], list[Batch]]
 """Cuts a batch into the parts applied in a transaction each, in order."""
+
+
+log = logging.getLogger(__name__)
 
 
 class KeyMismatch(ValueError):
@@ -110,6 +115,39 @@ def _foreign(applies: Callable[[str], bool]) -> Callable[[ConsumerRecord[bytes, 
     return foreign
 
 
+SLOW_BATCH_S = 0.2
+"""A batch slower than this is logged with where its time went (an event's latency waits for
+its whole batch, so slow batches are the tail of the event → change latency)."""
+
+
+class _Phases:
+    """Wall time per phase of one batch."""
+
+    def __init__(self, batch: Batch) -> None:
+        self._start = self._last = time.perf_counter()
+        self.spent: dict[str, float] = {}
+        stamps = [d.record.timestamp for d in batch if d.record.timestamp is not None]
+        self.waited_ms = time.time() * 1000 - max(stamps) if stamps else 0.0
+        """How long the batch's newest record had waited (since its producer stamped it)."""
+
+    def mark(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.spent[phase] = now - self._last
+        self._last = now
+
+    def report(self, consumer: str, records: int) -> None:
+        total = self._last - self._start
+        if total >= SLOW_BATCH_S:
+            log.info(
+                "slow batch of %s: %d records in %.0f ms (%s), the newest waited %.0f ms",
+                consumer,
+                records,
+                total * 1000,
+                ", ".join(f"{k} {v * 1000:.0f}" for k, v in self.spent.items()),
+                self.waited_ms,
+            )
+
+
 def transactional_consumer(
     pool: asyncpg.Pool,
     *,
@@ -135,20 +173,28 @@ def transactional_consumer(
 
     async def _apply_once(batch: Batch) -> None:
         after: AfterCommit | None = None
-        async with pool.acquire() as conn, conn.transaction():
-            fresh = await claim_many(
-                conn, schema, consumer, [(d.value.tenant, d.value.id) for d in batch]
-            )
-            new: list[CloudEvent[Any]] = []
-            for item in batch:
-                key = (item.value.tenant, item.value.id)
-                if key in fresh:
-                    fresh.discard(key)  # a duplicate inside the batch is applied once
-                    new.append(item.value)
-            if new:
-                after = await apply(conn, new)
+        times = _Phases(batch)
+        async with pool.acquire() as conn:
+            times.mark("acquire")
+            async with conn.transaction():
+                fresh = await claim_many(
+                    conn, schema, consumer, [(d.value.tenant, d.value.id) for d in batch]
+                )
+                times.mark("inbox")
+                new: list[CloudEvent[Any]] = []
+                for item in batch:
+                    key = (item.value.tenant, item.value.id)
+                    if key in fresh:
+                        fresh.discard(key)  # a duplicate inside the batch is applied once
+                        new.append(item.value)
+                if new:
+                    after = await apply(conn, new)
+                times.mark("apply")
+            times.mark("commit")
         if after is not None:
             await after()
+            times.mark("after_commit")
+        times.report(consumer, len(batch))
 
     return ReliableBatchConsumer(
         decode=decode_record,

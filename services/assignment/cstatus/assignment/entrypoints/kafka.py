@@ -6,8 +6,11 @@ applied in one transaction as one `CustomerBatch`: every customer of the batch i
 statement and the batch's writes are set-wise. The restrictions cache is written (one Redis
 pipeline) only after that transaction committed.
 
-Two consumer groups: `assignment` for the events of SPEC §2, and `assignment-bulk` for the
-service's own bulk chunks, so a bulk job of 100,000 customers does not hold up the others.
+Three consumer groups: `assignment-decisions` for the status changes asked for (proposals,
+commands) and the configuration, `assignment` for the upstream traffic (CRM profiles,
+reservations), and `assignment-bulk` for the service's own bulk chunks, so neither a burst of
+reservations nor a bulk job of 100,000 customers holds up a proposal. `assignment-decisions`
+adopts the offsets `assignment` committed on its topics before they moved (one release ago).
 """
 
 from __future__ import annotations
@@ -57,20 +60,22 @@ __all__ = [
     "BULK_CONSUMER",
     "BULK_TOPICS",
     "CONSUMER",
+    "DECISIONS_CONSUMER",
+    "DECISIONS_TOPICS",
     "TOPICS",
     "EventApplier",
     "bulk_subscription",
+    "decisions_subscription",
     "subscription",
 ]
 
 CONSUMER = "assignment"
-TOPICS: tuple[str, ...] = (
-    topics.PROPOSALS,
-    topics.COMMANDS,
-    topics.CRM_CUSTOMERS,
-    topics.BOOKINGS_RESERVATIONS,
-    topics.CONFIG,
-)
+TOPICS: tuple[str, ...] = (topics.CRM_CUSTOMERS, topics.BOOKINGS_RESERVATIONS)
+DECISIONS_CONSUMER = "assignment-decisions"
+DECISIONS_TOPICS: tuple[str, ...] = (topics.PROPOSALS, topics.COMMANDS, topics.CONFIG)
+"""The latency lane: status changes asked for (proposals, commands) never wait behind a batch
+of the upstream traffic (reservations, profiles); the configuration travels with them, so a
+proposal that waits for a newer configuration and that configuration meet in one consumer."""
 BULK_CONSUMER = "assignment-bulk"
 BULK_TOPICS: tuple[str, ...] = (topics.BULK,)
 BULK_CUSTOMERS_PER_TRANSACTION = 2 * BULK_CHUNK_SIZE
@@ -268,6 +273,22 @@ def subscription(service: Assignments, clock: Callable[[], datetime]) -> Subscri
         )
 
     return Subscription(group_id=CONSUMER, topics=TOPICS, build=build)
+
+
+def decisions_subscription(service: Assignments, clock: Callable[[], datetime]) -> Subscription:
+    def build(runtime: ServiceRuntime, dead_letters: DeadLetters) -> BatchHandler:
+        return transactional_consumer(
+            runtime.pool,
+            schema=runtime.schema,
+            consumer=DECISIONS_CONSUMER,
+            apply=_flushing(EventApplier(service, clock).apply, service.cache),
+            dead_letters=dead_letters,
+            settings=runtime.settings.kafka,
+        )
+
+    return Subscription(
+        group_id=DECISIONS_CONSUMER, topics=DECISIONS_TOPICS, build=build, adopts=CONSUMER
+    )
 
 
 def bulk_subscription(service: Assignments, clock: Callable[[], datetime]) -> Subscription:
