@@ -71,6 +71,9 @@ class Subscription:
     group_id: str
     topics: tuple[str, ...]
     build: Callable[[ServiceRuntime, DeadLetters], BatchHandler]
+    max_records: int | None = None
+    """Records per batch, if fewer than `CSTATUS_KAFKA_BATCH_MAX_RECORDS` (a latency lane keeps
+    its batches, and the memory a batch holds, small)."""
     adopts: str | None = None
     """A group that read these topics in an earlier release: its committed offsets are adopted
     where this group has none (`kafka.adopt.adopt_offsets`), so the move loses and replays
@@ -160,6 +163,7 @@ class ServiceRuntime:
             group_id=self.settings.kafka.group_prefix + sub.group_id,
             handler=dispatch,
             settings=self.settings.kafka,
+            max_records=sub.max_records,
         )
 
     def run_in_background(self, name: str, work: Callable[[], Coroutine[Any, Any, None]]) -> None:

@@ -87,6 +87,7 @@ def subscribe_batch(
     handler: Callable[[Records], Awaitable[None]],
     settings: KafkaSettings,
     auto_offset_reset: Literal["latest", "earliest", "none"] = "earliest",
+    max_records: int | None = None,
 ) -> Any:
     """Subscribe `handler` to batches of raw records of `topics`, committed after it returns."""
 
@@ -98,7 +99,7 @@ def subscribe_batch(
         *topics,
         group_id=group_id,
         batch=True,
-        max_records=settings.batch_max_records,
+        max_records=min(max_records or settings.batch_max_records, settings.batch_max_records),
         batch_timeout_ms=settings.poll_ms,
         auto_offset_reset=auto_offset_reset,
         ack_policy=AckPolicy.NACK_ON_ERROR,

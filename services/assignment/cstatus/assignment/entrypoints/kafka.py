@@ -73,6 +73,9 @@ CONSUMER = "assignment"
 TOPICS: tuple[str, ...] = (topics.CRM_CUSTOMERS, topics.BOOKINGS_RESERVATIONS)
 DECISIONS_CONSUMER = "assignment-decisions"
 DECISIONS_TOPICS: tuple[str, ...] = (topics.PROPOSALS, topics.COMMANDS, topics.CONFIG)
+DECISIONS_BATCH = 1_000
+"""At most this many proposals or commands a batch: a sweep's flood of proposals is worked in
+short transactions, and the worker holds at most this many customers' states at once."""
 """The latency lane: status changes asked for (proposals, commands) never wait behind a batch
 of the upstream traffic (reservations, profiles); the configuration travels with them, so a
 proposal that waits for a newer configuration and that configuration meet in one consumer."""
@@ -287,7 +290,11 @@ def decisions_subscription(service: Assignments, clock: Callable[[], datetime]) 
         )
 
     return Subscription(
-        group_id=DECISIONS_CONSUMER, topics=DECISIONS_TOPICS, build=build, adopts=CONSUMER
+        group_id=DECISIONS_CONSUMER,
+        topics=DECISIONS_TOPICS,
+        build=build,
+        max_records=DECISIONS_BATCH,
+        adopts=CONSUMER,
     )
 
 
