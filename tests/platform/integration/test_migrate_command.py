@@ -11,9 +11,10 @@ from typing import Any
 import asyncpg
 import pytest
 
-from cstatus.audit.bootstrap import create_app
+from cstatus.audit.bootstrap import MIGRATIONS, create_app
 from cstatus.audit.settings import AuditSettings
 from cstatus.platform.db.pool import create_pool
+from cstatus.platform.db.schema_setup import await_migrations
 from cstatus.platform.http.serve import main
 
 pytestmark = pytest.mark.integration
@@ -45,12 +46,12 @@ def test_the_migrate_command_applies_as_owner_and_a_service_waits_for_it(
     asyncio.run(admin(f"CREATE ROLE {role} LOGIN PASSWORD 'secret-{role}'"))
     try:
         waiting = _settings(service_dsn, owner, migrate_on_start=False)
-        runtime = create_app(waiting, schema=schema).state.runtime
+        create_app(waiting, schema=schema)  # builds, connects nothing
 
         async def waits_for_the_job() -> bool:
             pool = await create_pool(waiting.postgres, schema=schema)
             try:
-                await asyncio.wait_for(runtime._await_migrations(pool, every_s=0.1), 1.0)
+                await asyncio.wait_for(await_migrations(pool, schema, MIGRATIONS, every_s=0.1), 1.0)
             except TimeoutError:
                 return True
             finally:
@@ -84,7 +85,7 @@ def test_the_migrate_command_applies_as_owner_and_a_service_waits_for_it(
                 await conn.close()
             pool = await create_pool(waiting.postgres, schema=schema)
             try:
-                await asyncio.wait_for(runtime._await_migrations(pool, every_s=0.1), 5.0)
+                await asyncio.wait_for(await_migrations(pool, schema, MIGRATIONS, every_s=0.1), 5.0)
             finally:
                 await pool.close()
             return owner_of, rows

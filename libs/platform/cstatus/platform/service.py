@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -27,32 +27,23 @@ from prometheus_client import CollectorRegistry, ProcessCollector
 
 from cstatus.platform import caches
 from cstatus.platform.caches import CacheCollector
-from cstatus.platform.db.migrations import (
-    apply_grants,
-    apply_migrations,
-    load_migrations,
-    platform_migrations,
-)
 from cstatus.platform.db.pool import create_pool, create_read_pool
 from cstatus.platform.db.relay import OutboxRelay
 from cstatus.platform.db.retention import INBOX, run_retention
+from cstatus.platform.db.schema_setup import await_migrations, migrate_schema
 from cstatus.platform.heap import freeze_startup_heap
-from cstatus.platform.http.asyncapi import asyncapi_document
+from cstatus.platform.http.app import service_app
 from cstatus.platform.http.auth import Authenticator
-from cstatus.platform.http.body_limit import DEFAULT_BODY_LIMIT, BodyLimit
-from cstatus.platform.http.health import health_router
-from cstatus.platform.http.lean_route import LeanRoute, LeanRoutes
-from cstatus.platform.http.problem import document_problems, install_problem_handlers
-from cstatus.platform.http.trace_context import TraceContext
+from cstatus.platform.http.body_limit import DEFAULT_BODY_LIMIT
+from cstatus.platform.http.lean_route import LeanRoute
 from cstatus.platform.kafka.adopt import adopt_offsets
 from cstatus.platform.kafka.broker import create_broker, subscribe_batch
 from cstatus.platform.kafka.dead_letters import DeadLetters
 from cstatus.platform.kafka.lag import LagMonitor
 from cstatus.platform.kafka.producer import KafkaProducer
 from cstatus.platform.kafka.tolerance import ToleranceCollector
-from cstatus.platform.ops_metrics import DeadLetterCollector, GcPauses, OutboxMonitor, RequestTimer
+from cstatus.platform.ops_metrics import DeadLetterCollector, GcPauses, OutboxMonitor
 from cstatus.platform.settings import RedisSettings, ServiceSettings
-from cstatus.platform.telemetry import configure_logging, configure_tracing
 
 __all__ = ["BatchHandler", "ServiceRuntime", "Subscription", "connect_redis"]
 
@@ -173,9 +164,10 @@ class ServiceRuntime:
     async def start(self) -> None:
         self._pool = await create_pool(self.settings.postgres, schema=self.schema)
         if self.settings.postgres.migrate_on_start:
-            await self._migrate(await self._pool.fetchval("SELECT current_user"))
+            role = await self._pool.fetchval("SELECT current_user")
+            await migrate_schema(self.settings.postgres, self.schema, self._migrations, role=role)
         else:
-            await self._await_migrations(self._pool)
+            await await_migrations(self._pool, self.schema, self._migrations)
         if self._wants_read_pool:
             self._read_pool = await create_read_pool(self.settings.postgres, schema=self.schema)
         for sub in self._consuming:
@@ -203,46 +195,7 @@ class ServiceRuntime:
     async def migrate(self) -> list[str]:
         """Apply the migrations and grants and return the versions applied now: the
         migrations job's work (`python -m cstatus.<service> migrate`), nothing else started."""
-        pg = self.settings.postgres
-        conn = await asyncpg.connect(pg.dsn, timeout=pg.connect_timeout_s)
-        try:
-            role = await conn.fetchval("SELECT current_user")
-        finally:
-            await conn.close()
-        return await self._migrate(role)
-
-    async def _migrate(self, role: str) -> list[str]:
-        """Apply the migrations — as the schema's owner when `CSTATUS_PG_MIGRATION_DSN` is set,
-        then grant the service's own login `role` its rights (least privilege)."""
-        pg = self.settings.postgres
-        owner = pg.migration_dsn.get_secret_value() if pg.migration_dsn else pg.dsn
-        conn = await asyncpg.connect(owner, timeout=pg.connect_timeout_s)
-        try:
-            applied = await apply_migrations(conn, self.schema, load_migrations(self._migrations))
-            if role != await conn.fetchval("SELECT current_user"):
-                await apply_grants(conn, self.schema, role, self._migrations)
-        finally:
-            await conn.close()
-        return applied
-
-    async def _await_migrations(self, pool: asyncpg.Pool, *, every_s: float = 2.0) -> None:
-        """Wait until the schema holds every migration this code knows (a job applies them)."""
-        known = {m.version for m in [*platform_migrations(), *load_migrations(self._migrations)]}
-        while True:
-            try:
-                rows = await pool.fetch(f"SELECT version FROM {self.schema}.schema_migrations")
-                missing = known - {r["version"] for r in rows}
-            except asyncpg.UndefinedTableError:
-                missing = known
-            if not missing:
-                return
-            log.warning(
-                "schema %s lacks %d migrations (%s…): waiting for the migrations job",
-                self.schema,
-                len(missing),
-                min(missing),
-            )
-            await asyncio.sleep(every_s)
+        return await migrate_schema(self.settings.postgres, self.schema, self._migrations)
 
     @property
     def kafka_attached(self) -> bool:
@@ -347,48 +300,18 @@ class ServiceRuntime:
         body_limit: Callable[[str], int] = lambda _path: DEFAULT_BODY_LIMIT,
         lean_routes: Sequence[LeanRoute] = (),
     ) -> FastAPI:
-        """The service's HTTP app: its routers, health, metrics and problem+json errors; request
-        bodies over `body_limit(path)` bytes are refused (413) before anything reads them.
-        `lean_routes` serve the plain case of a hot endpoint that a router also declares
-        (`cstatus.platform.http.lean_route`)."""
-
-        @contextlib.asynccontextmanager
-        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-            configure_logging(self.settings.telemetry, service=self.name)
-            configure_tracing(self.settings.telemetry, service=self.name)
-            await self.start()
-            try:
-                yield
-            finally:
-                await self.stop()
-
-        app = FastAPI(title=title, lifespan=lifespan)
-        install_problem_handlers(app)
-        checks = {
-            "postgres": self._check_postgres,
-            "redis": self._check_redis,
-            "kafka": self._check_kafka,
-        }
-        app.include_router(health_router(checks, self.registry))
-        document = asyncapi_document(
+        """The service's HTTP app (`cstatus.platform.http.app.service_app`), whose lifespan
+        starts and stops this runtime."""
+        return service_app(
+            self,
             title=title,
-            version=app.version,
+            routers=routers,
+            body_limit=body_limit,
+            lean_routes=lean_routes,
+            checks={
+                "postgres": self._check_postgres,
+                "redis": self._check_redis,
+                "kafka": self._check_kafka,
+            },
             receives=sorted({t for s in self._subscriptions for t in s.topics}),
-            sends=self.produces,
         )
-
-        @app.get("/asyncapi.json", include_in_schema=False)
-        async def asyncapi() -> dict[str, Any]:
-            """The topics this service consumes and publishes, and their messages."""
-            return document
-
-        for router in routers:
-            app.include_router(router)
-        document_problems(app)
-        app.state.runtime = self
-        if lean_routes:  # innermost of ours: the trace context, timer and body limit apply
-            app.add_middleware(LeanRoutes, routes=tuple(lean_routes), auth=self.authenticate)
-        app.add_middleware(TraceContext)
-        app.add_middleware(RequestTimer, registry=self.registry)
-        app.add_middleware(BodyLimit, limit_for=body_limit)  # outermost: before auth and parsing
-        return app

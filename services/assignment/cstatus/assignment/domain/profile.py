@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-__all__ = ["ProfileFields", "Stamped", "merge_newer", "newer_fields"]
+__all__ = [
+    "PROFILE_FIELDS",
+    "ProfileFields",
+    "Stamped",
+    "merge_newer",
+    "newer_fields",
+    "profile_fields",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,3 +58,29 @@ def merge_newer(into: Stamped, given: Stamped) -> None:
         current = into.get(name)
         if current is None or at >= current[1]:
             into[name] = (value, at)
+
+
+PROFILE_FIELDS = frozenset(
+    {
+        "customer_number",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "active",
+        "marketing_opt_in",
+        "marketing_objected",
+        "tags",
+    }
+)
+"""The fields a CRM event can give a customer's profile."""
+
+
+def profile_fields(given: Mapping[str, Any]) -> dict[str, Any]:
+    """The profile fields an event gives: absent ones stay, and `active: null` changes nothing."""
+    fields = {k: v for k, v in given.items() if k in PROFILE_FIELDS}
+    if fields.get("active", True) is None:
+        del fields["active"]
+    if fields.get("tags") is not None:
+        fields["tags"] = tuple(fields["tags"])
+    return fields

@@ -26,9 +26,8 @@ from cstatus.assignment.adapters.appointment_rows import Booking
 from cstatus.assignment.adapters.customer_rows import Key
 from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache
 from cstatus.assignment.domain.holding import ChangeRequest
-from cstatus.assignment.domain.profile import Stamped, merge_newer
+from cstatus.assignment.domain.profile import Stamped, merge_newer, profile_fields
 from cstatus.assignment.service.assignments import AfterCommit, Assignments
-from cstatus.assignment.service.batch import profile_fields
 from cstatus.assignment.service.bulk import apply_chunks
 from cstatus.assignment.service.refresh import queue_refresh
 from cstatus.contracts import topics

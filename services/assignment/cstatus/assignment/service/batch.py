@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from cstatus.assignment.adapters.appointment_rows import Booking
 from cstatus.assignment.adapters.customer_repository import Profile
 from cstatus.assignment.adapters.customer_rows import ChangeRow, Key
-from cstatus.assignment.adapters.restrictions_cache import CachedRestrictions
 from cstatus.assignment.domain.approvals import APPROVAL_TTL, Approval, approval_request
 from cstatus.assignment.domain.catalogue import Catalogue
 from cstatus.assignment.domain.guards import (
@@ -34,61 +33,19 @@ from cstatus.assignment.domain.guards import (
     waits_for_configuration,
 )
 from cstatus.assignment.domain.holding import ChangeRequest, Holding
-from cstatus.assignment.domain.profile import Stamped, newer_fields
+from cstatus.assignment.domain.profile import Stamped, newer_fields, profile_fields
 from cstatus.assignment.domain.restrictions import (
-    appointment_window_start,
     excluded_from_reports,
-    restrictions_of,
 )
 from cstatus.assignment.service import publish
 from cstatus.assignment.service.after_commit import AfterCommit
+from cstatus.assignment.service.batch_publish import APPOINTMENT_HORIZON, CustomerState, restate
 from cstatus.assignment.service.unit_of_work import CustomerUnitOfWork, Writes
 from cstatus.platform.db.outbox import OutboxMessage
 
-__all__ = ["ACTOR", "APPOINTMENT_HORIZON", "CustomerBatch", "CustomerState", "profile_fields"]
+__all__ = ["ACTOR", "APPOINTMENT_HORIZON", "CustomerBatch", "CustomerState"]
 
 ACTOR = "assignment"
-APPOINTMENT_HORIZON = timedelta(days=1)
-"""A day more of past appointments than a limit's windows reach from today (time zones)."""
-
-PROFILE_FIELDS = frozenset(
-    {
-        "customer_number",
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "active",
-        "marketing_opt_in",
-        "marketing_objected",
-        "tags",
-    }
-)
-
-
-@dataclass(slots=True)
-class CustomerState:
-    """A locked customer: its configuration, profile and holdings as the batch has left them."""
-
-    tenant: str
-    customer: str
-    catalogue: Catalogue
-    profile: Profile
-    holdings: dict[str, Holding]
-    bump: bool = False
-    """Its version grows at commit: a new cache entry (and a snapshot when `snapshot`)."""
-    snapshot: bool = False
-    profile_changed: bool = False
-
-
-def profile_fields(given: Mapping[str, Any]) -> dict[str, Any]:
-    """The profile fields an event gives: absent ones stay, and `active: null` changes nothing."""
-    fields = {k: v for k, v in given.items() if k in PROFILE_FIELDS}
-    if fields.get("active", True) is None:
-        del fields["active"]
-    if fields.get("tags") is not None:
-        fields["tags"] = tuple(fields["tags"])
-    return fields
 
 
 def _outcome(decision: Decision) -> dict[str, Any]:
@@ -374,44 +331,6 @@ class CustomerBatch:
                 approvals=self._approvals,
             )
         )
-        computed = [
-            (
-                state,
-                restrictions_of(state.catalogue, state.holdings, state.profile.consent),
-            )
-            for state in bumped
-        ]
-        today = self.now.date()
-        since = min(
-            (appointment_window_start(r.max_appointments, today) for _, r in computed),
-            default=today,
-        )
-        appointments = await self._uow.appointments(
-            [(s.tenant, s.customer) for s in bumped], since - APPOINTMENT_HORIZON
-        )
-        for state, restrictions in computed:
-            key = (state.tenant, state.customer)
-            if key in self._erased:  # SPEC §1 v2: the snapshot topic forgets an erased customer
-                self._messages.append(publish.snapshot_tombstone(state.tenant, state.customer))
-            elif state.snapshot:
-                self._messages.append(
-                    publish.snapshot_message(
-                        state.tenant,
-                        state.customer,
-                        state.catalogue,
-                        state.holdings,
-                        restrictions,
-                        state.profile.version,
-                        self.now,
-                    )
-                )
-            dates = appointments.get((state.tenant, state.customer), [])
-            self._after.add(
-                state.tenant,
-                state.customer,
-                CachedRestrictions(
-                    state.profile.version, restrictions, tuple(dates), state.catalogue.version
-                ),
-            )
+        self._messages.extend(await restate(self._uow, bumped, self._erased, self.now, self._after))
         await self._uow.publish(self._messages)
         self._messages = []

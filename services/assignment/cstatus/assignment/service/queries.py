@@ -19,7 +19,7 @@ from cstatus.assignment.domain.restrictions import (
     restrictions_of,
 )
 from cstatus.assignment.service.assignments import Assignments
-from cstatus.assignment.service.batch import APPOINTMENT_HORIZON
+from cstatus.assignment.service.batch_publish import APPOINTMENT_HORIZON
 from cstatus.platform import caches
 
 __all__ = [
