@@ -95,7 +95,7 @@ async def units(request: pytest.FixtureRequest, pg_pool: asyncpg.Pool, schema: s
             return [m.value for m in twin.published if m.topic == topic]
 
         return Units(memory, in_memory, twin_values)
-    config, rows = ConfigStore(schema), CustomerRows(schema)
+    config, rows = ConfigStore(), CustomerRows(schema)
     async with pg_pool.acquire() as conn:
         await init_connection(conn)
         await apply_migrations(conn, schema, load_migrations(MIGRATIONS))
@@ -111,9 +111,9 @@ async def units(request: pytest.FixtureRequest, pg_pool: asyncpg.Pool, schema: s
                 conn,
                 rows,
                 config,
-                AppointmentRows(schema),
-                DeferredProposals(schema),
-                ApprovalRows(schema),
+                AppointmentRows(),
+                DeferredProposals(),
+                ApprovalRows(),
             )
 
     async def outbox() -> list[str]:

@@ -53,14 +53,14 @@ def _utc_now() -> datetime:
 
 def _assignments(settings: AssignmentSettings, redis: Redis) -> Assignments:
     schema = settings.db_schema
-    rows, config, appointments = CustomerRows(schema), ConfigStore(schema), AppointmentRows(schema)
-    deferred, approvals = DeferredProposals(schema), ApprovalRows(schema)
+    rows, config, appointments = CustomerRows(schema), ConfigStore(), AppointmentRows()
+    deferred, approvals = DeferredProposals(), ApprovalRows()
     return Assignments(
         schema,
         unit_of_work=lambda conn: PostgresUnitOfWork(
             conn, rows, config, appointments, deferred, approvals
         ),
-        repo=CustomerRepository(schema),
+        repo=CustomerRepository(),
         config=config,
         approvals=approvals,
         appointments=appointments,

@@ -124,27 +124,28 @@ class _Phases:
     """Wall time per phase of one batch."""
 
     def __init__(self, batch: Batch) -> None:
+        self._batch = batch
+        self._started_wall_ms = time.time() * 1000
         self._start = self._last = time.perf_counter()
         self.spent: dict[str, float] = {}
-        stamps = [d.record.timestamp for d in batch if d.record.timestamp is not None]
-        self.waited_ms = time.time() * 1000 - max(stamps) if stamps else 0.0
-        """How long the batch's newest record had waited (since its producer stamped it)."""
 
     def mark(self, phase: str) -> None:
         now = time.perf_counter()
         self.spent[phase] = now - self._last
         self._last = now
 
-    def report(self, consumer: str, records: int) -> None:
+    def report(self, consumer: str) -> None:
         total = self._last - self._start
         if total >= SLOW_BATCH_S:
+            stamps = [d.record.timestamp for d in self._batch if d.record.timestamp is not None]
+            waited_ms = self._started_wall_ms - max(stamps) if stamps else 0.0
             log.info(
                 "slow batch of %s: %d records in %.0f ms (%s), the newest waited %.0f ms",
                 consumer,
-                records,
+                len(self._batch),
                 total * 1000,
                 ", ".join(f"{k} {v * 1000:.0f}" for k, v in self.spent.items()),
-                self.waited_ms,
+                waited_ms,  # the batch's newest record, from its producer's stamp to the start
             )
 
 
@@ -194,7 +195,7 @@ def transactional_consumer(
         if after is not None:
             await after()
             times.mark("after_commit")
-        times.report(consumer, len(batch))
+        times.report(consumer)
 
     return ReliableBatchConsumer(
         decode=decode_record,

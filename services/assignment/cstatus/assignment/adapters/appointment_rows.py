@@ -58,9 +58,6 @@ def merge_bookings(bookings: Iterable[Booking]) -> list[Booking]:
 
 
 class AppointmentRows:
-    def __init__(self, schema: str) -> None:
-        self.schema = schema
-
     async def record(
         self,
         conn: asyncpg.Connection,

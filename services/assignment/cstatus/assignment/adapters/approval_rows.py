@@ -22,9 +22,6 @@ def _approval(row: asyncpg.Record) -> Approval:
 
 
 class ApprovalRows:
-    def __init__(self, schema: str) -> None:
-        self.schema = schema
-
     async def add(self, conn: asyncpg.Connection, approvals: Sequence[Approval]) -> None:
         if not approvals:
             return

@@ -54,8 +54,7 @@ def to_catalogue(config: TenantConfiguration, version: int) -> Catalogue:
 class ConfigStore:
     """Reads and writes `tenant_config`; keeps the parsed catalogue of each version it has read."""
 
-    def __init__(self, schema: str) -> None:
-        self._schema = schema
+    def __init__(self) -> None:
         self._parsed: dict[str, Catalogue] = {}
 
     async def save(

@@ -105,9 +105,6 @@ def times_json(times: Mapping[str, datetime]) -> dict[str, str]:
 
 
 class CustomerRepository:
-    def __init__(self, schema: str) -> None:
-        self.schema = schema
-
     async def profile(
         self, conn: asyncpg.Connection | asyncpg.Pool, tenant: str, customer: str
     ) -> Profile | None:

@@ -30,9 +30,6 @@ def request_from_json(found: dict[str, Any] | str) -> ChangeRequest:
 
 
 class DeferredProposals:
-    def __init__(self, schema: str) -> None:
-        self.schema = schema
-
     async def save(
         self, conn: asyncpg.Connection, items: Sequence[tuple[Key, ChangeRequest]]
     ) -> None:

@@ -72,12 +72,12 @@ CONSUMER = "assignment"
 TOPICS: tuple[str, ...] = (topics.CRM_CUSTOMERS, topics.BOOKINGS_RESERVATIONS)
 DECISIONS_CONSUMER = "assignment-decisions"
 DECISIONS_TOPICS: tuple[str, ...] = (topics.PROPOSALS, topics.COMMANDS, topics.CONFIG)
-DECISIONS_BATCH = 1_000
-"""At most this many proposals or commands a batch: a sweep's flood of proposals is worked in
-short transactions, and the worker holds at most this many customers' states at once."""
 """The latency lane: status changes asked for (proposals, commands) never wait behind a batch
 of the upstream traffic (reservations, profiles); the configuration travels with them, so a
 proposal that waits for a newer configuration and that configuration meet in one consumer."""
+DECISIONS_BATCH = 1_000
+"""At most this many proposals or commands a batch: a sweep's flood of proposals is worked in
+short transactions, and the worker holds at most this many customers' states at once."""
 BULK_CONSUMER = "assignment-bulk"
 BULK_TOPICS: tuple[str, ...] = (topics.BULK,)
 BULK_CUSTOMERS_PER_TRANSACTION = 2 * BULK_CHUNK_SIZE
@@ -263,35 +263,48 @@ def _flushing(apply: Apply, cache: RestrictionsCache) -> ApplyEvents:
     return applying
 
 
-def subscription(service: Assignments, clock: Callable[[], datetime]) -> Subscription:
+def _subscription(
+    service: Assignments,
+    group: str,
+    group_topics: tuple[str, ...],
+    apply: Apply,
+    *,
+    split: Split | None = None,
+    max_records: int | None = None,
+    adopts: str | None = None,
+) -> Subscription:
+    """A group whose batches `apply` works, the restrictions cache flushed after each commit."""
+
     def build(runtime: ServiceRuntime, dead_letters: DeadLetters) -> BatchHandler:
         return transactional_consumer(
             runtime.pool,
             schema=runtime.schema,
-            consumer=CONSUMER,
-            apply=_flushing(EventApplier(service, clock).apply, service.cache),
+            consumer=group,
+            apply=_flushing(apply, service.cache),
             dead_letters=dead_letters,
             settings=runtime.settings.kafka,
-        )
-
-    return Subscription(group_id=CONSUMER, topics=TOPICS, build=build)
-
-
-def decisions_subscription(service: Assignments, clock: Callable[[], datetime]) -> Subscription:
-    def build(runtime: ServiceRuntime, dead_letters: DeadLetters) -> BatchHandler:
-        return transactional_consumer(
-            runtime.pool,
-            schema=runtime.schema,
-            consumer=DECISIONS_CONSUMER,
-            apply=_flushing(EventApplier(service, clock).apply, service.cache),
-            dead_letters=dead_letters,
-            settings=runtime.settings.kafka,
+            split=split,
         )
 
     return Subscription(
-        group_id=DECISIONS_CONSUMER,
-        topics=DECISIONS_TOPICS,
+        group_id=group,
+        topics=group_topics,
         build=build,
+        max_records=max_records,
+        adopts=adopts,
+    )
+
+
+def subscription(service: Assignments, clock: Callable[[], datetime]) -> Subscription:
+    return _subscription(service, CONSUMER, TOPICS, EventApplier(service, clock).apply)
+
+
+def decisions_subscription(service: Assignments, clock: Callable[[], datetime]) -> Subscription:
+    return _subscription(
+        service,
+        DECISIONS_CONSUMER,
+        DECISIONS_TOPICS,
+        EventApplier(service, clock).apply,
         max_records=DECISIONS_BATCH,
         adopts=CONSUMER,
     )
@@ -303,15 +316,10 @@ def bulk_subscription(service: Assignments, clock: Callable[[], datetime]) -> Su
     ) -> None:
         await apply_chunks(service, service.jobs, conn, events, clock(), after)
 
-    def build(runtime: ServiceRuntime, dead_letters: DeadLetters) -> BatchHandler:
-        return transactional_consumer(
-            runtime.pool,
-            schema=runtime.schema,
-            consumer=BULK_CONSUMER,
-            apply=_flushing(apply, service.cache),
-            dead_letters=dead_letters,
-            settings=runtime.settings.kafka,
-            split=by_customers(BULK_CUSTOMERS_PER_TRANSACTION),
-        )
-
-    return Subscription(group_id=BULK_CONSUMER, topics=BULK_TOPICS, build=build)
+    return _subscription(
+        service,
+        BULK_CONSUMER,
+        BULK_TOPICS,
+        apply,
+        split=by_customers(BULK_CUSTOMERS_PER_TRANSACTION),
+    )
