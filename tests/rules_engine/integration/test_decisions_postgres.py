@@ -13,9 +13,10 @@ from decisions_case import DecisionsCase, Twin, Twins
 from cstatus.platform.db.migrations import apply_migrations, load_migrations
 from cstatus.rules_engine.adapters.activity_store import record_activity, record_customers
 from cstatus.rules_engine.adapters.decision_store import PostgresDecisionStore
-from cstatus.rules_engine.adapters.views import ChangeRow, record_changes
+from cstatus.rules_engine.adapters.views import record_changes
 from cstatus.rules_engine.bootstrap import MIGRATIONS
 from cstatus.rules_engine.domain.facts import ActivityEvent
+from cstatus.rules_engine.domain.holdings import HoldingChange
 from cstatus.rules_engine.domain.tenant import Held
 
 pytestmark = pytest.mark.integration
@@ -50,7 +51,7 @@ class TestPostgresDecisions(DecisionsCase):
                             tenant: str, customer: str, category: str, held: Held
                         ) -> None:
                             current = held.current
-                            change = ChangeRow(
+                            change = HoldingChange(
                                 tenant,
                                 customer,
                                 category,

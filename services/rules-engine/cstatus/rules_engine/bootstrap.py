@@ -11,12 +11,12 @@ from fastapi import FastAPI
 
 from cstatus.contracts import topics
 from cstatus.platform.service import ServiceRuntime
-from cstatus.rules_engine.adapters.decision_store import PostgresDecisionStore
+from cstatus.rules_engine.adapters.ingest_store import PostgresIngestStore
 from cstatus.rules_engine.adapters.metrics import ReevaluationMetrics
 from cstatus.rules_engine.entrypoints import http, http_previews, kafka, reevaluation_worker, timer
 from cstatus.rules_engine.service.activity_retention import ActivityRetention
 from cstatus.rules_engine.service.preview import Parallel
-from cstatus.rules_engine.service.unit_of_work import DecisionStore
+from cstatus.rules_engine.service.unit_of_work import IngestStore
 from cstatus.rules_engine.settings import RulesEngineSettings
 
 __all__ = ["create_app"]
@@ -33,8 +33,8 @@ def create_app(
 ) -> FastAPI:
     schema = settings.db_schema
 
-    def stores(conn: asyncpg.Connection) -> DecisionStore:
-        return PostgresDecisionStore(conn, schema)
+    def stores(conn: asyncpg.Connection) -> IngestStore:
+        return PostgresIngestStore(conn, schema)
 
     runtime = ServiceRuntime(
         settings,

@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 import asyncpg
 
-from cstatus.contracts.outliers import TransactionOutlier
 from cstatus.rules_engine.domain.summary import FlaggedTransaction
+from cstatus.rules_engine.service.unit_of_work import Outlier
 
-__all__ = ["Outlier", "load_outliers", "record_outliers"]
+__all__ = ["load_outliers", "record_outliers"]
 
 OUTLIERS_SHOWN = 50
 """The most recent outlier transactions a summary lists."""
-
-
-@dataclass(frozen=True, slots=True)
-class Outlier:
-    tenant: str
-    customer: str
-    event_id: str
-    data: TransactionOutlier
-    at: datetime
 
 
 async def record_outliers(conn: asyncpg.Connection, outliers: Sequence[Outlier]) -> None:

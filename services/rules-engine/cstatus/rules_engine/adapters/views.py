@@ -5,17 +5,17 @@ date of each tenant's last sweep."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 import asyncpg
 
 from cstatus.rules_engine.adapters.configuration import RULES, rules_from_document
+from cstatus.rules_engine.domain.holdings import HoldingChange, after_changes
 from cstatus.rules_engine.domain.model import Current
 from cstatus.rules_engine.domain.tenant import Held, TenantRules
 
 __all__ = [
-    "ChangeRow",
     "claim_proposals",
     "config_first_seen",
     "holdings_between",
@@ -26,22 +26,6 @@ __all__ = [
     "record_sweep",
     "store_configs",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class ChangeRow:
-    """A change as the view keeps it; `pin` is True (pins), False (unpins) or None (keeps)."""
-
-    tenant: str
-    customer: str
-    category: str
-    status_code: str | None
-    system_state: str | None
-    pin: bool | None
-    pinned_until: datetime | None
-    sequence: int
-    entered_by: str | None = None
-    """The rule of an automatic change (None for any other source)."""
 
 
 async def store_configs(
@@ -102,48 +86,37 @@ async def config_first_seen(conn: asyncpg.Connection, tenant: str) -> datetime |
     return found
 
 
-async def record_changes(conn: asyncpg.Connection, changes: Sequence[ChangeRow]) -> None:
-    """Keep the change with the highest sequence per (tenant, customer, category); a kept change
-    also ends the outstanding proposal of its category."""
-    latest: dict[tuple[str, str, str], ChangeRow] = {}
-    every: dict[tuple[str, str, str], list[ChangeRow]] = {}
+async def record_changes(conn: asyncpg.Connection, changes: Sequence[HoldingChange]) -> None:
+    """Apply the changes to the holdings (`domain/holdings.after_changes`: the highest sequence per
+    (tenant, customer, category) wins); a kept change also ends the outstanding proposal of its
+    category."""
+    every: dict[tuple[str, str, str], list[HoldingChange]] = {}
     for change in changes:
-        key = (change.tenant, change.customer, change.category)
-        every.setdefault(key, []).append(change)
-        if key not in latest or change.sequence > latest[key].sequence:
-            latest[key] = change
-    if not latest:
+        every.setdefault((change.tenant, change.customer, change.category), []).append(change)
+    if not every:
         return
-    keys = sorted(latest)
+    keys = sorted(every)
     previous = await conn.fetch(
-        "SELECT h.tenant, h.customer, h.category, h.pinned, h.pinned_until, h.sequence,"
-        " h.status_code, h.entered_by"
+        "SELECT h.tenant, h.customer, h.category, h.status_code, h.system_state, h.pinned,"
+        " h.pinned_until, h.sequence, h.entered_by"
         " FROM holdings h JOIN unnest($1::text[], $2::text[], $3::text[]) AS u(t, c, k)"
         " ON h.tenant = u.t AND h.customer = u.c AND h.category = u.k FOR UPDATE OF h",
         [t for t, _, _ in keys],
         [c for _, c, _ in keys],
         [k for _, _, k in keys],
     )
-    before = {(r["tenant"], r["customer"], r["category"]): r for r in previous}
-    kept: list[ChangeRow] = []
-    pins: list[tuple[bool, datetime | None]] = []
-    entered: list[str | None] = []
+    before = {(r[0], r[1], r[2]): _held_of(tuple(r)[3:]) for r in previous}
+    kept: list[tuple[tuple[str, str, str], Held]] = []
     for key in keys:
-        change, old = latest[key], before.get(key)
-        if old is not None and old["sequence"] >= change.sequence:
-            continue
-        entered.append(_entered_by(old, every[key]))
-        if change.pin is None:
-            pins.append((old["pinned"], old["pinned_until"]) if old else (False, None))
-        else:
-            pins.append((change.pin, change.pinned_until if change.pin else None))
-        kept.append(change)
+        after = after_changes(before.get(key), every[key])
+        if after is not None:
+            kept.append((key, after))
     if not kept:
         return
     columns = (
-        [c.tenant for c in kept],
-        [c.customer for c in kept],
-        [c.category for c in kept],
+        [t for (t, _, _), _ in kept],
+        [c for (_, c, _), _ in kept],
+        [k for (_, _, k), _ in kept],
     )
     await conn.execute(
         "INSERT INTO holdings (tenant, customer, category, status_code, system_state, pinned,"
@@ -155,31 +128,18 @@ async def record_changes(conn: asyncpg.Connection, changes: Sequence[ChangeRow])
         " pinned = excluded.pinned, pinned_until = excluded.pinned_until,"
         " sequence = excluded.sequence, entered_by = excluded.entered_by",
         *columns,
-        [c.status_code for c in kept],
-        [c.system_state for c in kept],
-        [p for p, _ in pins],
-        [u for _, u in pins],
-        [c.sequence for c in kept],
-        entered,
+        [h.current.status_code for _, h in kept],
+        [h.system_state for _, h in kept],
+        [h.current.pinned for _, h in kept],
+        [h.current.pinned_until for _, h in kept],
+        [h.sequence for _, h in kept],
+        [h.current.entered_by for _, h in kept],
     )
     await conn.execute(
         "DELETE FROM outstanding o USING unnest($1::text[], $2::text[], $3::text[]) AS u(t, c, k)"
         " WHERE o.tenant = u.t AND o.customer = u.c AND o.category = u.k",
         *columns,
     )
-
-
-def _entered_by(old: asyncpg.Record | None, changes: Sequence[ChangeRow]) -> str | None:
-    """How the customer entered the status the last of `changes` leaves them in: the rule of the
-    automatic change that moved them there; a change that keeps the status keeps it."""
-    status = old["status_code"] if old is not None else None
-    entered = old["entered_by"] if old is not None else None
-    for change in sorted(changes, key=lambda c: c.sequence):
-        if old is not None and change.sequence <= old["sequence"]:
-            continue
-        if change.status_code != status:
-            status, entered = change.status_code, change.entered_by
-    return entered
 
 
 async def load_holdings(
@@ -207,11 +167,16 @@ async def load_holdings(
     return _held(await conn.fetch(query, *args))
 
 
+def _held_of(r: Sequence[Any]) -> Held:
+    """(status_code, system_state, pinned, pinned_until, sequence, entered_by) as a Held."""
+    status, state, pinned, until, sequence, entered = r
+    return Held(Current(status, pinned, until, entered), sequence, state)
+
+
 def _held(rows: Sequence[asyncpg.Record]) -> dict[str, dict[str, Held]]:
     found: dict[str, dict[str, Held]] = {}
     for r in rows:
-        held = Held(Current(r[2], r[4], r[5], r[7]), r[6], r[3])
-        found.setdefault(r[0], {})[r[1]] = held
+        found.setdefault(r[0], {})[r[1]] = _held_of(tuple(r)[2:])
     return found
 
 

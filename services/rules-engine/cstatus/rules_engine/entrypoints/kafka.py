@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
+
+import asyncpg
 
 from cstatus.contracts import topics
+from cstatus.contracts.envelope import CloudEvent
 from cstatus.platform.kafka.dead_letters import DeadLetters
 from cstatus.platform.kafka.transactional import transactional_consumer
 from cstatus.platform.service import BatchHandler, ServiceRuntime, Subscription
-from cstatus.rules_engine.service.ingest import BatchApplier
-from cstatus.rules_engine.service.unit_of_work import DecisionStores
+from cstatus.rules_engine.service.ingest import ingest
+from cstatus.rules_engine.service.unit_of_work import IngestStores
 from cstatus.rules_engine.settings import RulesEngineSettings
 
 __all__ = ["CONSUMER", "TOPICS", "subscription"]
@@ -27,14 +31,17 @@ TOPICS: tuple[str, ...] = (
 
 
 def subscription(
-    settings: RulesEngineSettings, clock: Callable[[], datetime], stores: DecisionStores
+    settings: RulesEngineSettings, clock: Callable[[], datetime], stores: IngestStores
 ) -> Subscription:
+    async def apply(conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]]) -> None:
+        await ingest(stores(conn), events, clock())
+
     def build(runtime: ServiceRuntime, dead_letters: DeadLetters) -> BatchHandler:
         return transactional_consumer(
             runtime.pool,
             schema=runtime.schema,
             consumer=CONSUMER,
-            apply=BatchApplier(runtime.schema, clock, stores),
+            apply=apply,
             dead_letters=dead_letters,
             settings=runtime.settings.kafka,
         )

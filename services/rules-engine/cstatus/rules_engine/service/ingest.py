@@ -13,12 +13,11 @@ unpins too; any other change keeps the pin as it was.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import asyncpg
 from pydantic import TypeAdapter, ValidationError
 
 from cstatus.contracts import topics
@@ -28,33 +27,18 @@ from cstatus.contracts.customers import CustomerErased
 from cstatus.contracts.envelope import CloudEvent, encode, message_key, new_event
 from cstatus.contracts.outliers import TransactionOutlier
 from cstatus.contracts.transactions import TransactionCompleted
-from cstatus.platform.db.outbox import OutboxMessage, enqueue
+from cstatus.platform.db.outbox import OutboxMessage
 from cstatus.platform.tracing import producing
-from cstatus.rules_engine.adapters.activity_store import (
-    erase_activity,
-    erased_customers,
-    record_activity,
-    record_customers,
-)
-from cstatus.rules_engine.adapters.outliers import Outlier, record_outliers
-from cstatus.rules_engine.adapters.reevaluations import record_jobs
 from cstatus.rules_engine.adapters.translate import activity_of
-from cstatus.rules_engine.adapters.views import (
-    ChangeRow,
-    load_holdings,
-    load_rules,
-    record_changes,
-    store_configs,
-    swept_ahead,
-)
 from cstatus.rules_engine.domain.erasure import pseudonymised
 from cstatus.rules_engine.domain.facts import ActivityEvent
+from cstatus.rules_engine.domain.holdings import HoldingChange
 from cstatus.rules_engine.domain.tenant import OUTLIER_STATES, TenantRules, changed_categories
 from cstatus.rules_engine.domain.velocity import VELOCITY_EVENTS
 from cstatus.rules_engine.service.decide import SOURCE, Recent, decide
-from cstatus.rules_engine.service.unit_of_work import DecisionStores
+from cstatus.rules_engine.service.unit_of_work import IngestStore, Outlier
 
-__all__ = ["BatchApplier", "change_row"]
+__all__ = ["change_row", "ingest"]
 
 _OUTLIER_NAMESPACE = uuid.UUID("5b0f6b52-8c53-4a8e-9f57-0d1b1e7f5a01")
 _UNPINNING_RULES = frozenset({"unpin", "pin_expired"})
@@ -71,7 +55,7 @@ def _pinned_until(change: StatusChanged) -> datetime | None:
         return None
 
 
-def change_row(event: CloudEvent[StatusChanged]) -> ChangeRow:
+def change_row(event: CloudEvent[StatusChanged]) -> HoldingChange:
     change = event.data
     pin: bool | None = None
     if change.pinned is not None:  # v2 producers say it
@@ -85,7 +69,7 @@ def change_row(event: CloudEvent[StatusChanged]) -> ChangeRow:
     ):
         pin = False
     to = change.to
-    return ChangeRow(
+    return HoldingChange(
         tenant=event.tenant,
         customer=event.subject,
         category=change.category_code,
@@ -160,106 +144,97 @@ class _Moved:
         return wanted
 
 
-class BatchApplier:
-    """The `apply` of the transactional consumer: everything on the batch's connection."""
+async def ingest(store: IngestStore, events: Sequence[CloudEvent[Any]], now: datetime) -> None:
+    """The handler of one consumed batch, inside its transaction (`store`)."""
+    configs: list[tuple[str, int, str]] = []
+    changes: list[HoldingChange] = []
+    activity: list[tuple[str, str, ActivityEvent]] = []
+    sales: list[CloudEvent[TransactionCompleted]] = []
+    touched: set[tuple[str, str]] = set()
+    erased: list[tuple[str, str]] = []
+    moved = _Moved()
+    for event in events:
+        data = event.data
+        if isinstance(data, ConfigPublished):
+            configs.append((data.tenant, data.version, data.config.model_dump_json()))
+            continue
+        key = (event.tenant, event.subject)
+        touched.add(key)
+        if event.traceparent:
+            moved.causes[key] = event.traceparent
+        if isinstance(data, CustomerErased):
+            erased.append(key)
+            continue
+        if isinstance(data, StatusChanged):
+            changes.append(change_row(event))
+            moved.changed.setdefault(key, set()).add(data.category_code)
+            continue
+        found = activity_of(event)
+        if found is not None:
+            activity.append((event.tenant, event.subject, found))
+            moved.types.setdefault(key, set()).add(found.type)
+        if isinstance(data, TransactionCompleted):
+            sales.append(event)
+    before = await store.rules({t for t, _, _ in configs}) if configs else {}
+    reconfigured = await store.store_configs(configs)
+    await store.record_customers(sorted(touched))
+    gone = await store.erased([(t, c) for t, c, _ in activity])
+    if gone:  # an erased customer's later events are kept as its erased ones are
+        activity = [(t, c, pseudonymised(t, c, e) if (t, c) in gone else e) for t, c, e in activity]
+    await store.record_activity(activity)
+    await store.erase(erased)
+    erased_now = set(erased) - gone
+    for t, c, e in activity:  # the refs as stored: an erasure in this batch rewrote them
+        moved.anchor(t, c, pseudonymised(t, c, e) if (t, c) in erased_now else e)
+    await store.record_changes(changes)
+    rules = await store.rules({t for t, _ in touched} | set(reconfigured))
+    for tenant in reconfigured:
+        changed = changed_categories(before.get(tenant), rules[tenant])
+        await store.start_reevaluations(tenant, rules[tenant].version, changed)
+    wanted = moved.categories(rules)
+    await _flag_outliers(store, sales, rules, now)
+    clocks = await store.swept_ahead(list(wanted), now)
+    for tenant, by_customer in sorted(wanted.items()):
+        await decide(
+            store,
+            tenant,
+            rules[tenant],
+            sorted(by_customer),
+            clocks.get(tenant, now),
+            only=by_customer,
+            recent=moved.recent(tenant),
+        )
 
-    def __init__(self, schema: str, clock: Callable[[], datetime], stores: DecisionStores) -> None:
-        self._schema = schema
-        self._clock = clock
-        self._stores = stores
 
-    async def __call__(self, conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]]) -> None:
-        now = self._clock()
-        configs: list[tuple[str, int, str]] = []
-        changes: list[ChangeRow] = []
-        activity: list[tuple[str, str, ActivityEvent]] = []
-        sales: list[CloudEvent[TransactionCompleted]] = []
-        touched: set[tuple[str, str]] = set()
-        erased: list[tuple[str, str]] = []
-        moved = _Moved()
-        for event in events:
-            data = event.data
-            if isinstance(data, ConfigPublished):
-                configs.append((data.tenant, data.version, data.config.model_dump_json()))
-                continue
-            key = (event.tenant, event.subject)
-            touched.add(key)
-            if event.traceparent:
-                moved.causes[key] = event.traceparent
-            if isinstance(data, CustomerErased):
-                erased.append(key)
-                continue
-            if isinstance(data, StatusChanged):
-                changes.append(change_row(event))
-                moved.changed.setdefault(key, set()).add(data.category_code)
-                continue
-            found = activity_of(event)
-            if found is not None:
-                activity.append((event.tenant, event.subject, found))
-                moved.types.setdefault(key, set()).add(found.type)
-            if isinstance(data, TransactionCompleted):
-                sales.append(event)
-        before = await load_rules(conn, {t for t, _, _ in configs}) if configs else {}
-        reconfigured = await store_configs(conn, configs)
-        await record_customers(conn, sorted(touched))
-        gone = await erased_customers(conn, [(t, c) for t, c, _ in activity])
-        if gone:  # an erased customer's later events are kept as its erased ones are
-            activity = [
-                (t, c, pseudonymised(t, c, e) if (t, c) in gone else e) for t, c, e in activity
-            ]
-        await record_activity(conn, activity)
-        await erase_activity(conn, erased)
-        erased_now = set(erased) - gone
-        for t, c, e in activity:  # the refs as stored: an erasure in this batch rewrote them
-            moved.anchor(t, c, pseudonymised(t, c, e) if (t, c) in erased_now else e)
-        await record_changes(conn, changes)
-        rules = await load_rules(conn, {t for t, _ in touched} | set(reconfigured))
-        for tenant in reconfigured:
-            changed = changed_categories(before.get(tenant), rules[tenant])
-            await record_jobs(conn, tenant, rules[tenant].version, changed)
-        wanted = moved.categories(rules)
-        await self._flag_outliers(conn, sales, rules, now)
-        clocks = await swept_ahead(conn, list(wanted), now)
-        for tenant, by_customer in sorted(wanted.items()):
-            await decide(
-                self._stores(conn),
-                tenant,
-                rules[tenant],
-                sorted(by_customer),
-                clocks.get(tenant, now),
-                only=by_customer,
-                recent=moved.recent(tenant),
+async def _flag_outliers(
+    store: IngestStore,
+    sales: Sequence[CloudEvent[TransactionCompleted]],
+    rules: dict[str, TenantRules],
+    now: datetime,
+) -> None:
+    messages: list[OutboxMessage] = []
+    flagged: list[Outlier] = []
+    for tenant in sorted({s.tenant for s in sales}):
+        mine = [s for s in sales if s.tenant == tenant]
+        known = rules.get(tenant, TenantRules(0, ()))
+        marking = (OUTLIER_STATES, known.outlier_statuses.keys())
+        holdings = await store.marked_holdings(tenant, [s.subject for s in mine], marking)
+        for sale in mine:
+            held = holdings.get(sale.subject, {})
+            found = known.outlier_reason(
+                h for code, x in held.items() if (h := x.holding(code)) is not None
             )
-
-    async def _flag_outliers(
-        self,
-        conn: asyncpg.Connection,
-        sales: Sequence[CloudEvent[TransactionCompleted]],
-        rules: dict[str, TenantRules],
-        now: datetime,
-    ) -> None:
-        messages: list[OutboxMessage] = []
-        flagged: list[Outlier] = []
-        for tenant in sorted({s.tenant for s in sales}):
-            mine = [s for s in sales if s.tenant == tenant]
-            known = rules.get(tenant, TenantRules(0, ()))
-            marking = (OUTLIER_STATES, known.outlier_statuses.keys())
-            holdings = await load_holdings(conn, tenant, [s.subject for s in mine], marking=marking)
-            for sale in mine:
-                held = holdings.get(sale.subject, {})
-                found = known.outlier_reason(
-                    h for code, x in held.items() if (h := x.holding(code)) is not None
+            if found is not None:
+                holding, reason = found
+                data = TransactionOutlier(
+                    transaction_id=sale.data.transaction_id,
+                    reason=reason,
+                    status_code=holding.status_code,
                 )
-                if found is not None:
-                    holding, reason = found
-                    data = TransactionOutlier(
-                        transaction_id=sale.data.transaction_id,
-                        reason=reason,
-                        status_code=holding.status_code,
-                    )
-                    messages.append(
-                        _outlier(tenant, sale.subject, sale.id, data, now, sale.traceparent)
-                    )
-                    flagged.append(Outlier(tenant, sale.subject, sale.id, data, now))
-        await record_outliers(conn, flagged)
-        await enqueue(conn, self._schema, messages)
+                messages.append(
+                    _outlier(tenant, sale.subject, sale.id, data, now, sale.traceparent)
+                )
+                flagged.append(Outlier(tenant, sale.subject, sale.id, data, now))
+    await store.record_outliers(flagged)
+    if messages:
+        await store.publish(messages)
