@@ -33,7 +33,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from cstatus.platform.settings import KafkaSettings, PostgresSettings, RedisSettings
+from cstatus.platform.settings import KafkaSettings, PostgresSettings, RedisSettings, TenantScope
 from cstatus.rules_engine.bootstrap import create_app
 from cstatus.rules_engine.entrypoints.kafka import CONSUMER, TOPICS
 from cstatus.rules_engine.settings import RulesEngineSettings
@@ -168,9 +168,9 @@ async def run(args: argparse.Namespace) -> None:
         kafka=KafkaSettings(
             bootstrap=kafka.bootstrap,
             group_prefix=group_prefix,
-            tenant_prefix=tenant,
             batch_max_records=args.batch or kafka.batch_max_records,
         ),
+        tenants=TenantScope(prefix=tenant),
         postgres=postgres,
         redis=RedisSettings(),
         db_schema=schema,

@@ -55,7 +55,7 @@ from cstatus.contracts.reservations import (
     ReservationBooked,
     ReservationCancelled,
 )
-from cstatus.platform.settings import KafkaSettings
+from cstatus.platform.settings import KafkaSettings, TenantScope
 
 TIMEOUT_S = 300.0
 
@@ -215,10 +215,8 @@ async def _until(pool: asyncpg.Pool, query: str, *args: object, want: int) -> No
 async def measure(events: int, reservations: int, updates: int, batch: int) -> None:
     schema = f"m_{uuid.uuid4().hex[:12]}"
     tenant = f"as-m{uuid.uuid4().hex[:8]}"
-    kafka = KafkaSettings(
-        group_prefix=f"m{uuid.uuid4().hex}-", tenant_prefix="as-", batch_max_records=batch
-    )
-    settings = AssignmentSettings(db_schema=schema, kafka=kafka)
+    kafka = KafkaSettings(group_prefix=f"m{uuid.uuid4().hex}-", batch_max_records=batch)
+    settings = AssignmentSettings(db_schema=schema, kafka=kafka, tenants=TenantScope(prefix="as-"))
     groups = [
         kafka.group_prefix + kafka_entry.CONSUMER,
         kafka.group_prefix + kafka_entry.DECISIONS_CONSUMER,

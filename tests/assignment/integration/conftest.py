@@ -41,7 +41,13 @@ from cstatus.contracts.envelope import (
 from cstatus.contracts.proposals import StatusProposed
 from cstatus.contracts.registry import decode_input
 from cstatus.platform.http.auth import issue_dev_token
-from cstatus.platform.settings import DEV_JWT_SECRET, KafkaSettings, PostgresSettings, RedisSettings
+from cstatus.platform.settings import (
+    DEV_JWT_SECRET,
+    KafkaSettings,
+    PostgresSettings,
+    RedisSettings,
+    TenantScope,
+)
 
 OUTPUT_TOPICS = (topics.STATUS_CHANGES, topics.SNAPSHOTS, topics.REJECTIONS)
 
@@ -315,8 +321,8 @@ async def running(stack: Any, pg_pool: asyncpg.Pool, redis_url: str) -> AsyncIte
         kafka=KafkaSettings(
             bootstrap=stack.kafka_bootstrap,
             group_prefix=f"t{uuid.uuid4().hex}-",
-            tenant_prefix="as-",
         ),
+        tenants=TenantScope(prefix="as-"),
         postgres=PostgresSettings(dsn=stack.pg_dsn),
         redis=RedisSettings(url=redis_url),
     )

@@ -15,7 +15,7 @@ from cstatus.assignment.bootstrap import create_app
 from cstatus.assignment.settings import AssignmentSettings
 from cstatus.driver.faults import FaultProxy, free_port
 from cstatus.driver.tokens import bearer
-from cstatus.platform.settings import KafkaSettings, PostgresSettings, RedisSettings
+from cstatus.platform.settings import KafkaSettings, PostgresSettings, RedisSettings, TenantScope
 
 pytestmark = pytest.mark.integration
 
@@ -31,8 +31,8 @@ async def test_checks_are_served_while_kafka_is_down_and_consumers_attach_later(
         kafka=KafkaSettings(
             bootstrap=f"127.0.0.1:{kafka_port}",
             group_prefix=f"t{uuid.uuid4().hex}-",
-            tenant_prefix="nk-",
         ),
+        tenants=TenantScope(prefix="nk-"),
         postgres=PostgresSettings(dsn=stack.pg_dsn),
         redis=RedisSettings(url=stack.redis_url),
     )

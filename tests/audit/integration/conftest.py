@@ -30,6 +30,7 @@ from cstatus.platform.settings import (
     KafkaSettings,
     PostgresSettings,
     RedisSettings,
+    TenantScope,
 )
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -175,8 +176,8 @@ async def audit(stack: Any, pg_pool: asyncpg.Pool) -> AsyncIterator[Audit]:
         kafka=KafkaSettings(
             bootstrap=stack.kafka_bootstrap,
             group_prefix=prefix,
-            tenant_prefix="au-",
         ),
+        tenants=TenantScope(prefix="au-"),
         postgres=PostgresSettings(dsn=stack.pg_dsn, pool_max=4),
         redis=RedisSettings(url=stack.redis_url),
     )

@@ -20,6 +20,7 @@ from cstatus.platform.kafka.dead_letters import DeadLetters
 from cstatus.platform.kafka.producer import KafkaProducer
 from cstatus.platform.kafka.transactional import transactional_consumer
 from cstatus.platform.settings import KafkaSettings
+from cstatus.platform.tenant_scope import TenantScope
 
 pytestmark = pytest.mark.integration
 
@@ -125,7 +126,7 @@ async def test_a_tenant_prefix_scopes_what_is_applied(
     async with pg_pool.acquire() as conn:
         await apply_migrations(conn, schema, [])
     run = schema.replace("_", "-")
-    settings = KafkaSettings(bootstrap=stack.kafka_bootstrap, tenant_prefix=f"{run}-keep")
+    settings = KafkaSettings(bootstrap=stack.kafka_bootstrap)
     producer = KafkaProducer(settings, client_id="t")
     applied: list[str] = []
 
@@ -163,7 +164,7 @@ async def test_a_tenant_prefix_scopes_what_is_applied(
         broker,
         topics.BOOKINGS_RESERVATIONS,
         group_id=f"scope-{run}",
-        handler=handler,
+        handler=TenantScope(prefix=f"{run}-keep").narrow(handler),
         settings=settings,
     )
     await producer.start()

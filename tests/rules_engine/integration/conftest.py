@@ -21,7 +21,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from cstatus.contracts import topics
 from cstatus.contracts.envelope import CloudEvent, encode, message_key, tenant_key
 from cstatus.contracts.registry import decode_input
-from cstatus.platform.settings import KafkaSettings, PostgresSettings, RedisSettings
+from cstatus.platform.settings import KafkaSettings, PostgresSettings, RedisSettings, TenantScope
 from cstatus.rules_engine.bootstrap import create_app
 from cstatus.rules_engine.entrypoints.kafka import CONSUMER, TOPICS
 from cstatus.rules_engine.settings import RulesEngineSettings
@@ -161,9 +161,8 @@ async def running_engine(
         kafka=KafkaSettings(
             bootstrap=stack.kafka_bootstrap,
             group_prefix=prefix,
-            tenant_prefix=tenant_prefix,
-            tenant_exclude=tenant_exclude,
         ),
+        tenants=TenantScope(prefix=tenant_prefix, exclude=tenant_exclude),
         postgres=PostgresSettings(dsn=stack.pg_dsn),
         redis=RedisSettings(url=redis_url),
         db_schema=schema,

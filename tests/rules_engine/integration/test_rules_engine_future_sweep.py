@@ -20,7 +20,13 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from cstatus.platform.settings import AuthSettings, KafkaSettings, PostgresSettings, RedisSettings
+from cstatus.platform.settings import (
+    AuthSettings,
+    KafkaSettings,
+    PostgresSettings,
+    RedisSettings,
+    TenantScope,
+)
 from cstatus.rules_engine.bootstrap import create_app
 from cstatus.rules_engine.settings import RulesEngineSettings
 
@@ -65,8 +71,8 @@ async def test_production_refuses_a_sweep_as_of_a_future_day(
         kafka=KafkaSettings(
             bootstrap=stack.kafka_bootstrap,
             group_prefix=f"t{uuid.uuid4().hex[:8]}-",
-            tenant_prefix="re-none-",
         ),
+        tenants=TenantScope(prefix="re-none-"),
         postgres=PostgresSettings(dsn=stack.pg_dsn),
         redis=RedisSettings(url=stack.redis_url),
         auth=AuthSettings(

@@ -172,7 +172,8 @@ class ServiceRuntime:
             self._read_pool = await create_read_pool(self.settings.postgres, schema=self.schema)
         for sub in self._consuming:
             dead_letters = DeadLetters(group=sub.group_id, outbox=(self._pool, self.schema))
-            self._handlers[sub.group_id] = sub.build(self, dead_letters)
+            handler = sub.build(self, dead_letters)
+            self._handlers[sub.group_id] = self.settings.tenants.narrow(handler)
         for name, work in self._background:
             self._tasks.append(asyncio.create_task(work(), name=f"{self.name}-{name}"))
         self._tasks.append(

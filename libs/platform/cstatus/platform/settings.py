@@ -6,11 +6,12 @@ A service composes these blocks into one settings class of its own, built once a
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cstatus.platform.tenant_scope import TenantScope
 
 __all__ = [
     "DEV_JWT_SECRET",
@@ -20,6 +21,7 @@ __all__ = [
     "RedisSettings",
     "ServiceSettings",
     "TelemetrySettings",
+    "TenantScope",
 ]
 
 DEV_JWT_SECRET = "cstatus-dev-secret-change-me-0123456789"
@@ -47,26 +49,6 @@ class KafkaSettings(BaseSettings):
         "long again after an empty poll, so an idle consumer sees a record within 2 x this)",
     )
     group_prefix: str = Field("", description="prefix of every consumer group (tests, blue/green)")
-    tenant_prefix: str = Field(
-        "", description="apply only events of tenants whose id starts with this (test isolation)"
-    )
-    tenant_exclude: str = Field(
-        "",
-        description="comma-separated tenant id prefixes whose events are skipped (development runs "
-        "beside in-process tests)",
-    )
-
-    @cached_property
-    def _excluded(self) -> tuple[str, ...]:
-        return tuple(p for p in self.tenant_exclude.split(",") if p)
-
-    def applies_to(self, tenant: str) -> bool:
-        """Whether events of this tenant are applied by this process (see the two prefixes above);
-        the exclusions are parsed once, as this runs for every consumed record."""
-        excluded = self._excluded
-        return tenant.startswith(self.tenant_prefix) and not (
-            excluded and tenant.startswith(excluded)
-        )
 
 
 class PostgresSettings(BaseSettings):
@@ -172,6 +154,10 @@ class ServiceSettings(BaseSettings):
         " its outbox but takes no partitions, e.g. checks kept apart from batch work)",
     )
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    tenants: TenantScope = Field(
+        default_factory=TenantScope,
+        description="every tenant (the default); a shared-broker aid for tests and development",
+    )
     postgres: PostgresSettings = Field(default_factory=PostgresSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)

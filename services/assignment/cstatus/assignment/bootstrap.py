@@ -112,7 +112,7 @@ def create_app(
             service.cache,
             metrics,
             clock,
-            applies=settings.kafka.applies_to,
+            applies=settings.tenants.applies,
         )
 
     async def retention() -> None:

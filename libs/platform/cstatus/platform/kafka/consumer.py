@@ -99,10 +99,7 @@ class ReliableBatchConsumer(Generic[T]):
         max_tries: int = 5,
         backoff_s: float = 0.2,
         max_backoff_s: float = 5.0,
-        skip: Callable[[ConsumerRecord[bytes, bytes]], bool] | None = None,
     ) -> None:
-        """`skip`: records this consumer leaves alone, undecoded (committed with the batch)."""
-        self._skip = skip
         self._decode = decode
         self._handle = handle
         self._dead_letters = dead_letters
@@ -113,8 +110,6 @@ class ReliableBatchConsumer(Generic[T]):
     async def __call__(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         decoded: list[Decoded[T]] = []
         for record in records:
-            if self._skip is not None and self._skip(record):
-                continue
             try:
                 decoded.append(Decoded(record, self._decode(record)))
             except UnknownEventType as newer:  # a newer producer's type: acknowledged, skipped

@@ -102,19 +102,6 @@ def decode_record(record: ConsumerRecord[bytes, bytes]) -> CloudEvent[Any]:
     return event
 
 
-def _foreign(applies: Callable[[str], bool]) -> Callable[[ConsumerRecord[bytes, bytes]], bool]:
-    """Whether a record's key `{tenant}:{subject}` (`message_key`) names a tenant this process
-    does not apply: skipped before decoding, which costs more than all the rest for a process
-    that applies few tenants (tests, development runs). Records with any other key are decoded
-    and filtered by their envelope."""
-
-    def foreign(record: ConsumerRecord[bytes, bytes]) -> bool:
-        tenant, colon, _ = (record.key or b"").partition(b":")
-        return bool(colon) and not applies(tenant.decode("utf-8", "replace"))
-
-    return foreign
-
-
 SLOW_BATCH_S = 0.2
 """A batch slower than this is logged with where its time went (an event's latency waits for
 its whole batch, so slow batches are the tail of the event → change latency)."""
@@ -159,14 +146,7 @@ def transactional_consumer(
     settings: KafkaSettings,
     split: Split | None = None,
 ) -> ReliableBatchConsumer[CloudEvent[Any]]:
-    scoped = bool(settings.tenant_prefix or settings.tenant_exclude)
-    applies = settings.applies_to
-
     async def handle(batch: Batch) -> None:
-        if scoped:
-            batch = [d for d in batch if applies(d.value.tenant)]
-            if not batch:
-                return
         for part in split(batch) if split is not None else [batch]:
             if part:
                 with batch_span(f"{consumer} batch", [d.value for d in part]):
@@ -203,5 +183,4 @@ def transactional_consumer(
         dead_letters=dead_letters,
         max_tries=settings.max_tries,
         backoff_s=settings.retry_backoff_ms / 1000,
-        skip=_foreign(applies) if scoped else None,
     )
