@@ -20,7 +20,7 @@ from cstatus.assignment.adapters.customer_rows import CustomerRows
 from cstatus.assignment.adapters.deferred_proposals import DeferredProposals
 from cstatus.assignment.adapters.memory_unit_of_work import InMemoryUnitOfWork
 from cstatus.assignment.adapters.postgres_unit_of_work import PostgresUnitOfWork
-from cstatus.assignment.domain.guards import Applied, Refused
+from cstatus.assignment.domain.decisions import Applied, Refused
 from cstatus.assignment.domain.holding import ChangeRequest
 from cstatus.assignment.service.after_commit import AfterCommit
 from cstatus.assignment.service.batch import CustomerBatch

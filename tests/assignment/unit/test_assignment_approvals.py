@@ -15,7 +15,8 @@ from cstatus.assignment.domain.approvals import (
     may_decide,
 )
 from cstatus.assignment.domain.catalogue import Catalogue, Category, Status
-from cstatus.assignment.domain.guards import Applied, Pending, Refused, Unchanged, decide
+from cstatus.assignment.domain.decisions import Applied, Pending, Refused, Unchanged
+from cstatus.assignment.domain.guards import decide
 from cstatus.assignment.domain.holding import ChangeRequest, Holding
 
 pytestmark = pytest.mark.unit

@@ -14,7 +14,7 @@ import pytest
 from cstatus.assignment.adapters.config_store import to_catalogue
 from cstatus.assignment.adapters.memory_unit_of_work import InMemoryUnitOfWork
 from cstatus.assignment.domain.approvals import approved_change, may_decide
-from cstatus.assignment.domain.guards import Applied, Pending, Refused
+from cstatus.assignment.domain.decisions import Applied, Pending, Refused
 from cstatus.assignment.domain.holding import ChangeRequest
 from cstatus.assignment.service.after_commit import AfterCommit
 from cstatus.assignment.service.batch import CustomerBatch

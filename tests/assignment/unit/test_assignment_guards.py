@@ -9,16 +9,8 @@ from typing import Any
 import pytest
 
 from cstatus.assignment.domain.catalogue import Catalogue, Category, Status
-from cstatus.assignment.domain.guards import (
-    CONFLICT_CODES,
-    Applied,
-    Refused,
-    Unchanged,
-    decide,
-    default_holding,
-    expire_pin,
-    source_for_roles,
-)
+from cstatus.assignment.domain.decisions import CONFLICT_CODES, Applied, Refused, Unchanged
+from cstatus.assignment.domain.guards import decide, default_holding, expire_pin, source_for_roles
 from cstatus.assignment.domain.holding import ChangeRequest, Holding
 
 pytestmark = pytest.mark.unit

@@ -8,14 +8,8 @@ from typing import Any
 import pytest
 
 from cstatus.assignment.domain.catalogue import AppointmentLimit, Properties, Status
-from cstatus.assignment.domain.restrictions import (
-    CheckWarning,
-    Consent,
-    Reason,
-    check,
-    combine,
-    would_exceed,
-)
+from cstatus.assignment.domain.checks import CheckWarning, check, would_exceed
+from cstatus.assignment.domain.restrictions import Consent, Reason, combine
 
 pytestmark = pytest.mark.unit
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -41,34 +40,17 @@ from cstatus.platform.kafka.broker import create_broker, subscribe_batch
 from cstatus.platform.kafka.dead_letters import DeadLetters
 from cstatus.platform.kafka.lag import LagMonitor
 from cstatus.platform.kafka.producer import KafkaProducer
+from cstatus.platform.kafka.subscription import BatchHandler, Subscription
 from cstatus.platform.kafka.tolerance import ToleranceCollector
 from cstatus.platform.ops_metrics import DeadLetterCollector, GcPauses, OutboxMonitor
 from cstatus.platform.settings import RedisSettings, ServiceSettings
 
-__all__ = ["BatchHandler", "ServiceRuntime", "Subscription", "connect_redis"]
+__all__ = ["ServiceRuntime", "connect_redis"]
 
 log = logging.getLogger(__name__)
 STOP_TIMEOUT_S = 10.0
 KAFKA_START_TIMEOUT_S = 20.0
 KAFKA_START_GRACE_S = 5.0
-
-BatchHandler = Callable[[Sequence[ConsumerRecord[bytes, bytes]]], Awaitable[None]]
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    """Topics a consumer group reads, and how to build its batch handler once the runtime runs."""
-
-    group_id: str
-    topics: tuple[str, ...]
-    build: Callable[[ServiceRuntime, DeadLetters], BatchHandler]
-    max_records: int | None = None
-    """Records per batch, if fewer than `CSTATUS_KAFKA_BATCH_MAX_RECORDS` (a latency lane keeps
-    its batches, and the memory a batch holds, small)."""
-    adopts: str | None = None
-    """A group that read these topics in an earlier release: its committed offsets are adopted
-    where this group has none (`kafka.adopt.adopt_offsets`), so the move loses and replays
-    nothing."""
 
 
 def connect_redis(settings: RedisSettings) -> aioredis.Redis:

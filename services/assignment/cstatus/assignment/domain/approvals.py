@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from cstatus.assignment.domain.guards import Refused
+from cstatus.assignment.domain.decisions import Refused
 from cstatus.assignment.domain.holding import ChangeRequest
 
 __all__ = [

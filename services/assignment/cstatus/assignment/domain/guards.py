@@ -1,9 +1,6 @@
 """The guards of SPEC §1 (Assignment): whether a requested change applies, and what it becomes.
 
-`decide` is the one place a status change is judged. It answers `Applied` (the new holding),
-`Unchanged` (nothing to do: the customer already is where the request wants them), `Refused`
-with a stable reason code, or `Pending` (a person's change into a status that takes four eyes,
-which every guard let through, waits for a second person: `domain.approvals`). The order of the checks is the order a user would ask them in: does
+`decide` is the one place a status change is judged; it answers a `domain/decisions.Decision`. The order of the checks is the order a user would ask them in: does
 the category and status exist, may this source touch the category, do the transition guards hold,
 is the reason there.
 """
@@ -11,70 +8,21 @@ is the reason there.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 from cstatus.assignment.domain.catalogue import Catalogue, Category
+from cstatus.assignment.domain.decisions import Applied, Decision, Pending, Refused, Unchanged
 from cstatus.assignment.domain.holding import ChangeRequest, Holding, Source
 from cstatus.contracts.system_states import meaning
 
 __all__ = [
-    "CONFLICT_CODES",
-    "Applied",
-    "Decision",
-    "Pending",
-    "Refused",
-    "Unchanged",
     "decide",
     "default_holding",
     "expire_pin",
     "source_for_roles",
     "unpin",
 ]
-
-CONFLICT_CODES = frozenset(
-    {
-        "terminal",
-        "fraud_confirmed_requires_suspected",
-        "pinned",
-        "sticky",
-        "stale_proposal",
-        "source_not_allowed",
-        "override_not_allowed",
-        "status_archived",
-        "category_archived",
-        "approval_expired",
-        "approval_not_pending",
-    }
-)
-"""Refusals that are a conflict with the current state (HTTP 409); the others are invalid input (422)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Applied:
-    holding: Holding
-    previous: Holding | None
-
-
-@dataclass(frozen=True, slots=True)
-class Unchanged:
-    holding: Holding | None
-
-
-@dataclass(frozen=True, slots=True)
-class Refused:
-    code: str
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class Pending:
-    """The change passed every guard but waits for a second person's approval (SPEC 1.8)."""
-
-    approval_id: str = ""
-
-
-Decision = Applied | Unchanged | Refused | Pending
 
 
 def source_for_roles(roles: Iterable[str]) -> Source | None:

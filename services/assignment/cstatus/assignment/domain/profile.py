@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 __all__ = [
+    "ERASED",
     "PROFILE_FIELDS",
     "ProfileFields",
     "Stamped",
@@ -36,6 +37,20 @@ class ProfileFields:
     active: bool
     marketing_opt_in: bool | None
 
+
+ERASED: Mapping[str, Any] = {
+    "customer_number": None,
+    "first_name": None,
+    "last_name": None,
+    "email": None,
+    "phone": None,
+    "tags": None,
+    "marketing_opt_in": None,  # consent is personal data too: none survives an erasure
+    "marketing_objected": None,
+    "erased": True,
+    "active": False,
+}
+"""What an erasure leaves of a stored profile's fields (the fact that changes happened stays)."""
 
 Stamped = dict[str, tuple[Any, datetime]]
 """field → (value, time of the event that gave it)."""

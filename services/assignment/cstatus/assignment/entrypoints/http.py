@@ -12,9 +12,10 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from cstatus.assignment.adapters.restrictions_cache import restrictions_json
-from cstatus.assignment.domain.guards import CONFLICT_CODES, Pending, Refused, source_for_roles
+from cstatus.assignment.domain.checks import STAFF_ACTIONS, check
+from cstatus.assignment.domain.decisions import CONFLICT_CODES, Pending, Refused
+from cstatus.assignment.domain.guards import source_for_roles
 from cstatus.assignment.domain.holding import ChangeRequest
-from cstatus.assignment.domain.restrictions import STAFF_ACTIONS, check
 from cstatus.assignment.entrypoints.http_deps import READERS, Api, ApiDep, Restrictions
 from cstatus.assignment.entrypoints.http_views import ChangeResult, CustomerView, RestrictionsView
 from cstatus.assignment.service.assignments import AfterCommit

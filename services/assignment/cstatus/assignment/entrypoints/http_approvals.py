@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict
 
 from cstatus.assignment.domain.approvals import Approval, ApprovalState
-from cstatus.assignment.domain.guards import Refused
+from cstatus.assignment.domain.decisions import Refused
 from cstatus.assignment.entrypoints.http import refusal
 from cstatus.assignment.entrypoints.http_deps import READERS, Api, ApiDep
 from cstatus.assignment.entrypoints.http_views import HeldStatusView

@@ -22,11 +22,14 @@ from typing import Any
 
 import asyncpg
 
-from cstatus.assignment.adapters.appointment_rows import Booking
 from cstatus.assignment.adapters.customer_rows import Key
 from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache
-from cstatus.assignment.domain.holding import ChangeRequest
-from cstatus.assignment.domain.profile import Stamped, merge_newer, profile_fields
+from cstatus.assignment.entrypoints.kafka_messages import (
+    RESERVATION_EVENTS,
+    booking_of,
+    profile_updates,
+    request_of,
+)
 from cstatus.assignment.service.assignments import AfterCommit, Assignments
 from cstatus.assignment.service.bulk import apply_chunks
 from cstatus.assignment.service.refresh import queue_refresh
@@ -38,21 +41,16 @@ from cstatus.contracts.customers import CustomerErased, CustomerProfile
 from cstatus.contracts.envelope import CloudEvent
 from cstatus.contracts.proposals import StatusProposed
 from cstatus.contracts.registry import TOPIC_OF_TYPE
-from cstatus.contracts.reservations import (
-    ReservationArrived,
-    ReservationBooked,
-    ReservationCancelled,
-    ReservationNoShow,
-)
 from cstatus.platform.kafka.consumer import Decoded
 from cstatus.platform.kafka.dead_letters import DeadLetters
+from cstatus.platform.kafka.subscription import BatchHandler, Subscription
 from cstatus.platform.kafka.transactional import (
     ApplyEvents,
     Batch,
     Split,
     transactional_consumer,
 )
-from cstatus.platform.service import BatchHandler, ServiceRuntime, Subscription
+from cstatus.platform.service import ServiceRuntime
 from cstatus.platform.tracing import consuming
 
 __all__ = [
@@ -86,83 +84,6 @@ BULK_CUSTOMERS_PER_TRANSACTION = 2 * BULK_CHUNK_SIZE
 Apply = Callable[[asyncpg.Connection, Sequence[CloudEvent[Any]], AfterCommit], Awaitable[None]]
 
 
-def proposal_request(event: CloudEvent[Any], data: StatusProposed) -> ChangeRequest:
-    return ChangeRequest(
-        ref_id=f"proposal/{data.proposal_id}",
-        category_code=data.category_code,
-        status_code=data.status_code,
-        source="automatic",
-        actor=event.actor or event.source,
-        based_on_sequence=data.based_on_sequence,
-        explanation=data.explanation.model_dump(mode="json"),
-        config_version=data.config_version,
-    )
-
-
-def command_request(event: CloudEvent[Any], data: AssignStatus | ClearStatus) -> ChangeRequest:
-    return ChangeRequest(
-        ref_id=f"command/{event.id}",
-        category_code=data.category_code,
-        status_code=data.status_code if isinstance(data, AssignStatus) else None,
-        source="external",
-        actor=event.actor or event.source,
-        reason=data.reason,
-        until=data.until if isinstance(data, AssignStatus) else None,
-    )
-
-
-def _request(event: CloudEvent[Any]) -> ChangeRequest | None:
-    data = event.data
-    if isinstance(data, StatusProposed):
-        return proposal_request(event, data)
-    if isinstance(data, AssignStatus | ClearStatus):
-        return command_request(event, data)
-    return None
-
-
-def _booking(event: CloudEvent[Any]) -> Booking | None:
-    data, tenant, customer = event.data, event.tenant, event.subject
-    if isinstance(data, ReservationBooked):
-        return Booking(
-            tenant,
-            customer,
-            data.reservation_id,
-            data.arrival_date,
-            data.service_code,
-            False,
-            staff_id=data.staff_id,
-            booked_at=event.time,
-        )
-    if isinstance(data, ReservationCancelled):
-        return Booking(tenant, customer, data.reservation_id, None, None, True)
-    return None
-
-
-RESERVATION_EVENTS = (
-    ReservationBooked | ReservationCancelled | ReservationArrived | ReservationNoShow
-)
-
-
-def _profile_updates(
-    events: Sequence[CloudEvent[Any]], reconfigured: set[str]
-) -> dict[Key, Stamped]:
-    """The profile fields given to each customer, the newest by event time winning, where they can be written
-    set-wise: the customer's events in the batch are all profile updates or reservations (which
-    commute), in a tenant not reconfigured by the batch."""
-    others = {
-        (e.tenant, e.subject)
-        for e in events
-        if not isinstance(e.data, CustomerProfile | RESERVATION_EVENTS)
-    }
-    updates: dict[Key, Stamped] = {}
-    for e in events:
-        key, data = (e.tenant, e.subject), e.data
-        if isinstance(data, CustomerProfile) and key not in others and e.tenant not in reconfigured:
-            given = profile_fields(data.model_dump(include=data.model_fields_set))
-            merge_newer(updates.setdefault(key, {}), {n: (v, e.time) for n, v in given.items()})
-    return updates
-
-
 class EventApplier:
     """Gives each consumed event its effect, in order, in one batch on the batch's connection.
 
@@ -181,19 +102,19 @@ class EventApplier:
     async def apply(
         self, conn: asyncpg.Connection, events: Sequence[CloudEvent[Any]], after: AfterCommit
     ) -> None:
-        requests = {i: r for i, e in enumerate(events) if (r := _request(e)) is not None}
+        requests = {i: r for i, e in enumerate(events) if (r := request_of(e)) is not None}
         refs = [(events[i].tenant, r.ref_id) for i, r in requests.items()]
         reconfigured = {e.tenant for e in events if isinstance(e.data, ConfigPublished)}
         reserving = {
             (e.tenant, e.subject) for e in events if isinstance(e.data, RESERVATION_EVENTS)
         }
         batch = self._service.batch(conn, self._clock(), after)
-        bookings = [b for e in events if (b := _booking(e)) is not None]
+        bookings = [b for e in events if (b := booking_of(e)) is not None]
         touched = await batch.record_bookings(
             bookings, {key for key in reserving if key[0] not in reconfigured}
         )
         touched |= {key for key in reserving if key[0] in reconfigured}
-        updates = _profile_updates(events, reconfigured)
+        updates = profile_updates(events, reconfigured)
         written = updates.keys() - await batch.record_profiles(updates)
         customers: set[Key] = {
             (e.tenant, e.subject)

@@ -12,7 +12,7 @@ from datetime import datetime
 import asyncpg
 
 from cstatus.assignment.domain.approvals import Approval, approved_change, decided, may_decide
-from cstatus.assignment.domain.guards import Applied, Refused, Unchanged
+from cstatus.assignment.domain.decisions import Applied, Refused, Unchanged
 from cstatus.assignment.service.after_commit import AfterCommit
 from cstatus.assignment.service.assignments import Assignments
 

@@ -22,7 +22,7 @@ from cstatus.assignment.adapters.customer_repository import CustomerRepository
 from cstatus.assignment.adapters.customer_rows import Key
 from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache
 from cstatus.assignment.domain.approvals import APPROVAL_TTL
-from cstatus.assignment.domain.guards import Decision
+from cstatus.assignment.domain.decisions import Decision
 from cstatus.assignment.domain.holding import ChangeRequest
 from cstatus.assignment.service.after_commit import AfterCommit
 from cstatus.assignment.service.batch import CustomerBatch

@@ -20,12 +20,15 @@ from cstatus.assignment.adapters.customer_repository import Profile
 from cstatus.assignment.adapters.customer_rows import ChangeRow, Key
 from cstatus.assignment.domain.approvals import APPROVAL_TTL, Approval, approval_request
 from cstatus.assignment.domain.catalogue import Catalogue
-from cstatus.assignment.domain.guards import (
+from cstatus.assignment.domain.decisions import (
     Applied,
     Decision,
     Pending,
     Refused,
     Unchanged,
+    recorded_outcome,
+)
+from cstatus.assignment.domain.guards import (
     decide,
     default_holding,
     expire_pin,
@@ -33,10 +36,8 @@ from cstatus.assignment.domain.guards import (
     waits_for_configuration,
 )
 from cstatus.assignment.domain.holding import ChangeRequest, Holding
-from cstatus.assignment.domain.profile import Stamped, newer_fields, profile_fields
-from cstatus.assignment.domain.restrictions import (
-    excluded_from_reports,
-)
+from cstatus.assignment.domain.profile import ERASED, Stamped, newer_fields, profile_fields
+from cstatus.assignment.domain.restrictions import excluded_from_reports
 from cstatus.assignment.service import publish
 from cstatus.assignment.service.after_commit import AfterCommit
 from cstatus.assignment.service.batch_publish import APPOINTMENT_HORIZON, CustomerState, restate
@@ -46,16 +47,6 @@ from cstatus.platform.db.outbox import OutboxMessage
 __all__ = ["ACTOR", "APPOINTMENT_HORIZON", "CustomerBatch", "CustomerState"]
 
 ACTOR = "assignment"
-
-
-def _outcome(decision: Decision) -> dict[str, Any]:
-    if isinstance(decision, Refused):
-        return {"result": "refused", "code": decision.code, "message": decision.message}
-    if isinstance(decision, Applied):
-        return {"result": "applied", "sequence": decision.holding.sequence}
-    if isinstance(decision, Pending):
-        return {"result": "pending", "approval_id": decision.approval_id}
-    return {"result": "unchanged"}
 
 
 class CustomerBatch:
@@ -178,7 +169,7 @@ class CustomerBatch:
         ):
             self._deferred.append(((tenant, customer), request))
             return decision  # no outcome recorded: judged again when the version arrives
-        self._outcomes[ref] = self._new_outcomes[ref] = _outcome(decision)
+        self._outcomes[ref] = self._new_outcomes[ref] = recorded_outcome(decision)
         if isinstance(decision, Applied):
             self._record(state, decision, request.ref_id, request.explanation, request.approved_by)
         elif isinstance(decision, Refused) and publish_rejection:
@@ -241,19 +232,7 @@ class CustomerBatch:
         """Remove personal data and reasons; the fact that changes happened stays."""
         state = await self.customer(tenant, customer)
         key = (tenant, customer)
-        state.profile = replace(
-            state.profile,
-            customer_number=None,
-            first_name=None,
-            last_name=None,
-            email=None,
-            phone=None,
-            tags=None,
-            marketing_opt_in=None,  # consent is personal data too: none survives an erasure
-            marketing_objected=None,
-            erased=True,
-            active=False,
-        )
+        state.profile = replace(state.profile, **ERASED)
         state.holdings = {c: replace(h, reason=None) for c, h in state.holdings.items()}
         self._changes = [
             replace(c, holding=replace(c.holding, reason=None))

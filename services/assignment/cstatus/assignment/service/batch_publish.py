@@ -12,8 +12,9 @@ from cstatus.assignment.adapters.customer_repository import Profile
 from cstatus.assignment.adapters.customer_rows import Key
 from cstatus.assignment.adapters.restrictions_cache import CachedRestrictions
 from cstatus.assignment.domain.catalogue import Catalogue
+from cstatus.assignment.domain.checks import appointment_window_start
 from cstatus.assignment.domain.holding import Holding
-from cstatus.assignment.domain.restrictions import appointment_window_start, restrictions_of
+from cstatus.assignment.domain.restrictions import restrictions_of
 from cstatus.assignment.service import publish
 from cstatus.assignment.service.after_commit import AfterCommit
 from cstatus.assignment.service.unit_of_work import CustomerUnitOfWork

@@ -18,7 +18,7 @@ import asyncpg
 
 from cstatus.assignment.adapters.bulk_jobs import BulkJob, BulkJobs, Progress, Refusal
 from cstatus.assignment.adapters.directory import DirectoryQuery
-from cstatus.assignment.domain.guards import Applied, Pending, Refused
+from cstatus.assignment.domain.decisions import Applied, Pending, Refused
 from cstatus.assignment.domain.holding import ChangeRequest
 from cstatus.assignment.service.assignments import AfterCommit, Assignments
 from cstatus.assignment.service.publish import SOURCE

@@ -10,7 +10,7 @@ from datetime import datetime
 import asyncpg
 
 from cstatus.assignment.adapters.restrictions_cache import RestrictionsCache
-from cstatus.assignment.domain.guards import Applied
+from cstatus.assignment.domain.decisions import Applied
 from cstatus.assignment.service.assignments import AfterCommit, Assignments
 
 __all__ = ["expire_due_pins", "run_pin_expiry"]

@@ -12,12 +12,9 @@ import asyncpg
 
 from cstatus.assignment.adapters.restrictions_cache import CachedRestrictions, RestrictionsCache
 from cstatus.assignment.domain.catalogue import Catalogue
+from cstatus.assignment.domain.checks import CheckResult, appointment_window_start
 from cstatus.assignment.domain.holding import Holding
-from cstatus.assignment.domain.restrictions import (
-    CheckResult,
-    appointment_window_start,
-    restrictions_of,
-)
+from cstatus.assignment.domain.restrictions import restrictions_of
 from cstatus.assignment.service.assignments import Assignments
 from cstatus.assignment.service.batch_publish import APPOINTMENT_HORIZON
 from cstatus.platform import caches

@@ -13,8 +13,9 @@ from cstatus.contracts import topics
 from cstatus.contracts.envelope import CloudEvent
 from cstatus.contracts.registry import TOPIC_OF_TYPE
 from cstatus.platform.kafka.dead_letters import DeadLetters
+from cstatus.platform.kafka.subscription import BatchHandler, Subscription
 from cstatus.platform.kafka.transactional import transactional_consumer
-from cstatus.platform.service import BatchHandler, ServiceRuntime, Subscription
+from cstatus.platform.service import ServiceRuntime
 from cstatus.platform.tracing import processing
 
 __all__ = ["CONSUMER", "TOPICS", "subscription"]

@@ -11,8 +11,9 @@ import asyncpg
 from cstatus.contracts import topics
 from cstatus.contracts.envelope import CloudEvent
 from cstatus.platform.kafka.dead_letters import DeadLetters
+from cstatus.platform.kafka.subscription import BatchHandler, Subscription
 from cstatus.platform.kafka.transactional import transactional_consumer
-from cstatus.platform.service import BatchHandler, ServiceRuntime, Subscription
+from cstatus.platform.service import ServiceRuntime
 from cstatus.rules_engine.service.ingest import ingest
 from cstatus.rules_engine.service.unit_of_work import IngestStores
 from cstatus.rules_engine.settings import RulesEngineSettings
