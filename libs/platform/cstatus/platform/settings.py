@@ -38,9 +38,22 @@ class KafkaSettings(BaseSettings):
     max_tries: int = Field(5, ge=1, le=100, description="tries before a message is dead-lettered")
     retry_backoff_ms: int = Field(200, ge=0, le=60_000)
     batch_max_records: int = Field(
-        5_000, ge=1, le=10_000, description="records per consumed batch (one transaction)"
+        2_500,
+        ge=1,
+        le=10_000,
+        description="records per consumed batch (one transaction): a batch's decoded events are "
+        "most of a consuming process's memory",
     )
     linger_ms: int = Field(5, ge=0, le=1_000)
+    fetch_max_bytes: int = Field(
+        50 * 1024 * 1024,
+        ge=64 * 1024,
+        description="a consumer's most bytes per fetch: what it reads ahead of its handler and "
+        "holds in memory",
+    )
+    max_partition_fetch_bytes: int = Field(
+        1024 * 1024, ge=16 * 1024, description="the same per partition"
+    )
     poll_ms: int = Field(
         10,
         ge=1,

@@ -101,6 +101,8 @@ def subscribe_batch(
         batch=True,
         max_records=min(max_records or settings.batch_max_records, settings.batch_max_records),
         batch_timeout_ms=settings.poll_ms,
+        fetch_max_bytes=settings.fetch_max_bytes,
+        max_partition_fetch_bytes=settings.max_partition_fetch_bytes,
         auto_offset_reset=auto_offset_reset,
         ack_policy=AckPolicy.NACK_ON_ERROR,
         parser=_tolerant_parser,
