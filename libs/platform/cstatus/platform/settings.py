@@ -44,7 +44,13 @@ class KafkaSettings(BaseSettings):
         description="records per consumed batch (one transaction): a batch's decoded events are "
         "most of a consuming process's memory",
     )
-    linger_ms: int = Field(5, ge=0, le=1_000)
+    linger_ms: int = Field(
+        0,
+        ge=0,
+        le=1_000,
+        description="a producer's wait for more records before it sends (the relays send their "
+        "rows as one batch anyway; every ms here is added to each hop of an event)",
+    )
     fetch_max_bytes: int = Field(
         50 * 1024 * 1024,
         ge=64 * 1024,
@@ -60,6 +66,12 @@ class KafkaSettings(BaseSettings):
         le=1_000,
         description="a consumer's wait for records before it looks again (faststream sleeps as "
         "long again after an empty poll, so an idle consumer sees a record within 2 x this)",
+    )
+    slow_batch_ms: int = Field(
+        200,
+        ge=0,
+        description="a batch slower than this is logged with where its time went (an event's "
+        "latency waits for its whole batch, so slow batches are the tail); 0 logs every batch",
     )
     group_prefix: str = Field("", description="prefix of every consumer group (tests, blue/green)")
 

@@ -102,11 +102,6 @@ def decode_record(record: ConsumerRecord[bytes, bytes]) -> CloudEvent[Any]:
     return event
 
 
-SLOW_BATCH_S = 0.2
-"""A batch slower than this is logged with where its time went (an event's latency waits for
-its whole batch, so slow batches are the tail of the event → change latency)."""
-
-
 class _Phases:
     """Wall time per phase of one batch."""
 
@@ -121,9 +116,9 @@ class _Phases:
         self.spent[phase] = now - self._last
         self._last = now
 
-    def report(self, consumer: str) -> None:
+    def report(self, consumer: str, slow_s: float) -> None:
         total = self._last - self._start
-        if total >= SLOW_BATCH_S:
+        if total >= slow_s:
             stamps = [d.record.timestamp for d in self._batch if d.record.timestamp is not None]
             waited_ms = self._started_wall_ms - max(stamps) if stamps else 0.0
             log.info(
@@ -175,7 +170,7 @@ def transactional_consumer(
         if after is not None:
             await after()
             times.mark("after_commit")
-        times.report(consumer)
+        times.report(consumer, settings.slow_batch_ms / 1000)
 
     return ReliableBatchConsumer(
         decode=decode_record,
