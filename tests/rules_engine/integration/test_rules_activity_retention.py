@@ -4,6 +4,7 @@ on the whole history; a tenant with a rule that counts without a window keeps ev
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -180,5 +181,59 @@ async def test_the_background_retention_prunes_a_tenant_by_its_stored_rules(
         kept = await pool.fetch("SELECT event_id FROM activity WHERE tenant = 't1' ORDER BY 1")
         assert [r["event_id"] for r in kept] == ["e1", "e3"]
         assert await retention.prune_tenant("unknown") is None
+    finally:
+        await pool.close()
+
+
+async def test_a_round_runs_on_one_replica_at_a_time_and_rests_after_each_page(
+    stack: Any, pg_pool: asyncpg.Pool, schema: str
+) -> None:
+    spend = CategoryConfig(
+        id="spend",
+        code="spend",
+        name="Spend",
+        update_mode="automatic",
+        statuses=(
+            status("low", 0, default=True),
+            status("high", 1, rule=WireCount(metric="spend", min=10, window_days=30)),
+        ),
+    )
+    document = TenantConfiguration(categories=(spend,)).model_dump_json()
+    async with pg_pool.acquire() as conn:
+        await apply_migrations(conn, schema, load_migrations(MIGRATIONS))
+        await conn.execute(f"SET search_path TO {schema}, public")
+        await store_configs(conn, [("t1", 1, document)])
+        await record_customers(conn, [("t1", "c1"), ("t1", "c2"), ("t1", "c3")])
+    pool = await create_pool(PostgresSettings(dsn=stack.pg_dsn), schema=schema)
+    rests: list[float] = []
+    others: list[bool] = []
+
+    def replica(rest: Any) -> ActivityRetention:
+        return ActivityRetention(
+            lambda: pool,
+            CollectorRegistry(),
+            keep_days=30,
+            every_s=3600,
+            clock=lambda: NOW,
+            duty=0.5,
+            page=2,
+            rest=rest,
+        )
+
+    async def never(_: float) -> None:
+        raise AssertionError("the second replica must not prune")
+
+    second = replica(never)
+
+    async def rest(seconds: float) -> None:
+        rests.append(seconds)
+        others.append(await second.prune_all())  # mid-round: the lock is held
+
+    try:
+        assert await replica(rest).prune_all() is True
+        assert others == [False, False]  # two pages of two and one customers, a rest after each
+        assert all(s > 0 for s in rests)  # duty 0.5: as long as the page took
+        quiet = replica(lambda _: asyncio.sleep(0))
+        assert await quiet.prune_all() is True  # the round ended: the lock is free again
     finally:
         await pool.close()

@@ -74,6 +74,7 @@ def create_app(
         keep_days=settings.activity_retention_days,
         every_s=settings.activity_retention_every_h * 3600,
         clock=clock,
+        duty=settings.activity_retention_duty,
     )
     runtime.run_in_background("activity-retention", retention.run)
     sweep_at = settings.sweep_at

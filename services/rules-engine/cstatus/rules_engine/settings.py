@@ -41,6 +41,13 @@ class RulesEngineSettings(ServiceSettings):
     activity_retention_every_h: float = Field(
         6.0, gt=0, le=24 * 30, description="how often the activity retention runs"
     )
+    activity_retention_duty: float = Field(
+        0.25,
+        gt=0,
+        le=1,
+        description="the share of the time a retention round works: after each page of customers "
+        "it rests, so the hot path keeps the database (1: no rest)",
+    )
 
     preview_processes: int = Field(
         2,

@@ -10,7 +10,19 @@ import asyncpg
 from cstatus.rules_engine.domain.facts import FIRST_ACTIVITY_TRIGGERS
 from cstatus.rules_engine.domain.sight import ACTIVITY_TYPES
 
-__all__ = ["customers_after", "prune_activity"]
+__all__ = ["customers_after", "prune_activity", "release_round", "take_round"]
+
+_ROUND_LOCK = 0x61637469_76697479  # "activity": one retention round at a time per database
+
+
+async def take_round(conn: asyncpg.Connection) -> bool:
+    """Take the retention round's session lock on `conn`, if no other replica holds it."""
+    return bool(await conn.fetchval("SELECT pg_try_advisory_lock($1)", _ROUND_LOCK))
+
+
+async def release_round(conn: asyncpg.Connection) -> None:
+    await conn.execute("SELECT pg_advisory_unlock($1)", _ROUND_LOCK)
+
 
 _PRUNE = """
 WITH mine AS (
