@@ -22,7 +22,7 @@ from cstatus.rules_engine.adapters.sweep_candidates import _ranges
 from cstatus.rules_engine.domain import model
 from cstatus.rules_engine.domain.tenant import Holding
 from cstatus.rules_engine.entrypoints.timer import next_run
-from cstatus.rules_engine.service.ingest import change_row
+from cstatus.rules_engine.service.ingest import holding_change
 from cstatus.rules_engine.service.sweep import sweep_instant
 
 pytestmark = pytest.mark.unit
@@ -102,7 +102,7 @@ def test_which_changes_pin_and_unpin(source: str, rule: str, pin: bool | None) -
     event = new_event(
         _change(source, rule), id="e", source="t", tenant="acme", subject="c", time=NOW
     )
-    assert change_row(event).pin is pin
+    assert holding_change(event).pin is pin
 
 
 def test_a_manual_change_pins_until_the_time_it_names() -> None:
@@ -115,7 +115,7 @@ def test_a_manual_change_pins_until_the_time_it_names() -> None:
         subject="c",
         time=NOW,
     )
-    assert change_row(event).pinned_until == datetime(2026, 12, 1, tzinfo=UTC)
+    assert holding_change(event).pinned_until == datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def test_sweep_ranges_cover_arrivals_leaving_windows_and_inactivity() -> None:

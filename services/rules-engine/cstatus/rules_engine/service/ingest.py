@@ -38,7 +38,7 @@ from cstatus.rules_engine.domain.velocity import VELOCITY_EVENTS
 from cstatus.rules_engine.service.decide import SOURCE, Recent, decide
 from cstatus.rules_engine.service.unit_of_work import IngestStore, Outlier
 
-__all__ = ["change_row", "ingest"]
+__all__ = ["holding_change", "ingest"]
 
 _OUTLIER_NAMESPACE = uuid.UUID("5b0f6b52-8c53-4a8e-9f57-0d1b1e7f5a01")
 _UNPINNING_RULES = frozenset({"unpin", "pin_expired"})
@@ -55,7 +55,7 @@ def _pinned_until(change: StatusChanged) -> datetime | None:
         return None
 
 
-def change_row(event: CloudEvent[StatusChanged]) -> HoldingChange:
+def holding_change(event: CloudEvent[StatusChanged]) -> HoldingChange:
     change = event.data
     pin: bool | None = None
     if change.pinned is not None:  # v2 producers say it
@@ -166,7 +166,7 @@ async def ingest(store: IngestStore, events: Sequence[CloudEvent[Any]], now: dat
             erased.append(key)
             continue
         if isinstance(data, StatusChanged):
-            changes.append(change_row(event))
+            changes.append(holding_change(event))
             moved.changed.setdefault(key, set()).add(data.category_code)
             continue
         found = activity_of(event)
