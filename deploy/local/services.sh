@@ -80,12 +80,14 @@ up() {
     prefix="CSTATUS_${service^^}_"
     role="cstatus_${service}"
     extra=("${prefix}HTTP_PORT=$port")
-    # Processes that consume run at a lower CPU priority (CSTATUS_LOCAL_BATCH_NICE, default 10)
-    # than the ones serving the API: on a shared box a check must not queue for the CPU behind
-    # batch work (on Kubernetes, separate pods and CPU requests do this).
-    niceness=0
+    # On a shared box a check must not queue for the CPU behind batch work: the processes that
+    # serve the API only run at CSTATUS_LOCAL_API_NICE (default -10, root only; elsewhere `nice`
+    # warns and runs it at 0), the ones that consume at CSTATUS_LOCAL_BATCH_NICE (default 0:
+    # lowering them made them wait for Kafka, PostgreSQL and the load generator instead). On
+    # Kubernetes, separate pods and CPU requests do this.
+    niceness="${CSTATUS_LOCAL_API_NICE:--10}"
     if [[ "$setting" != *CONSUME=false* && "$name" != status-config ]]; then
-      niceness="${CSTATUS_LOCAL_BATCH_NICE:-10}"
+      niceness="${CSTATUS_LOCAL_BATCH_NICE:-0}"
     fi
     IFS=, read -ra settings <<<"$setting"
     for one in "${settings[@]}"; do extra+=("${prefix}${one}"); done
