@@ -27,7 +27,7 @@ async def release_round(conn: asyncpg.Connection) -> None:
 _PRUNE = """
 WITH mine AS (
     SELECT customer, ref, type, time, event_id, arrival_date FROM activity
-    WHERE tenant = $1 AND customer = ANY($2::text[])
+    WHERE tenant = (SELECT $1::text) AND customer = ANY($2::text[])
 ), kept AS (
     (SELECT DISTINCT ON (customer, type) customer, ref FROM mine
      WHERE type = ANY($4::text[]) ORDER BY customer, type, time, event_id)

@@ -15,6 +15,7 @@ from cstatus.rules_engine.domain.metrics import ANY_RESERVATION
 from cstatus.rules_engine.domain.sight import ACTIVITY_TYPES, NO_FACTS, Sight, with_edges
 
 __all__ = [
+    "OF_CUSTOMERS",
     "activity_between",
     "customers_of",
     "erase_activity",
@@ -114,6 +115,12 @@ async def record_customers(conn: asyncpg.Connection, pairs: Sequence[tuple[str, 
     )
 
 
+OF_CUSTOMERS = "tenant = (SELECT $1::text) AND customer = ANY($2::text[])"
+"""Rows of some customers ($2) of a tenant ($1), in `activity` and `holdings`. The tenant is
+hidden from the planner (see `_VISIBLE`): given a tenant newer than the table's statistics
+(estimated at one row), it chose an index on the tenant alone and filtered the customers, so
+every call read all of that tenant's rows until the next ANALYZE."""
+
 _ACTIVITY_COLUMNS = "customer, event_id, type, time, ref, amount, points, arrival_date, currency"
 
 
@@ -136,8 +143,7 @@ async def load_activity(
     conn: asyncpg.Connection, tenant: str, customers: Sequence[str]
 ) -> dict[str, list[ActivityEvent]]:
     """The customers' whole stored activity."""
-    where = "tenant = $1 AND customer = ANY($2::text[])"
-    return await _activity(conn, where, [tenant, list(customers)], None)
+    return await _activity(conn, OF_CUSTOMERS, [tenant, list(customers)], None)
 
 
 async def activity_between(

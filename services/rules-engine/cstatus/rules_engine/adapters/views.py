@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg
 
+from cstatus.rules_engine.adapters.activity_store import OF_CUSTOMERS
 from cstatus.rules_engine.adapters.configuration import RULES, rules_from_document
 from cstatus.rules_engine.domain.holdings import HoldingChange, after_changes
 from cstatus.rules_engine.domain.model import Current
@@ -154,7 +155,7 @@ async def load_holdings(
     outliers), so the common answer is no row at all."""
     query = (
         "SELECT customer, category, status_code, system_state, pinned, pinned_until, sequence,"
-        " entered_by FROM holdings WHERE tenant = $1 AND customer = ANY($2::text[])"
+        f" entered_by FROM holdings WHERE {OF_CUSTOMERS}"
     )
     args: list[object] = [tenant, list(customers)]
     if marking is not None:

@@ -94,8 +94,10 @@ class ActivityRetention:
 
     async def _prune_tenants(self) -> None:
         tenants = [r["tenant"] for r in await self._pool().fetch("SELECT tenant FROM configs")]
+        started, pruned = time.monotonic(), 0
         for tenant in tenants:
             deleted = await self.prune_tenant(tenant)
+            pruned += deleted or 0
             if deleted is None:
                 log.info(
                     "activity retention tenant=%s: a rule counts without a window, all kept", tenant
@@ -104,6 +106,12 @@ class ActivityRetention:
                 log.info(
                     "activity retention tenant=%s: %d rows no rule can see pruned", tenant, deleted
                 )
+        log.info(
+            "activity retention round: %d tenants, %d rows pruned in %.0f s",
+            len(tenants),
+            pruned,
+            time.monotonic() - started,
+        )
 
     async def run(self, *, first_after_s: float = 1_800.0) -> None:
         """Prune every `every_s`, the first time half an hour after start (not in the rush of a
