@@ -109,6 +109,12 @@ class Probes:
                 self.latencies_ms.append((at - sent) * 1000)
                 self.expected.discard(event_id)
 
+    def on_proposal(self, proposal: dict[str, Any], record_ms: int) -> None:
+        self.stages.on_proposal(proposal, record_ms)
+
+    def on_change(self, change: dict[str, Any], record_ms: int, now_wall: float) -> None:
+        self.stages.on_change(change, record_ms, now_wall)
+
 
 def event_ids(message: dict[str, Any]) -> list[str]:
     data = message.get("data") or {}
@@ -141,9 +147,9 @@ async def listen(consumer: AIOKafkaConsumer, probes: Probes) -> None:
                 if message.get("tenant") != probes.tenant:
                     continue
                 if tp.topic == topics.PROPOSALS:
-                    probes.stages.on_proposal(message, record.timestamp)
+                    probes.on_proposal(message, record.timestamp)
                     continue
-                probes.stages.on_change(message, record.timestamp, now_wall)
+                probes.on_change(message, record.timestamp, now_wall)
                 probes.received(message, now)
 
 

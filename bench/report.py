@@ -133,6 +133,14 @@ def soak_table(results: Mapping[str, Any]) -> str:
             f" {_number(row.get('p50_ms')):>9} {_number(row.get('p99_ms')):>9}"
         )
         lines.append(line + "".join(f" {_number(row['rss_mib'].get(n)):>13}" for n in names))
+    staged = [row for row in results["minutes"] if row.get("stages_p99_ms")]
+    if staged:
+        stages = list(staged[0]["stages_p99_ms"])
+        lines.append("p99 ms per stage: " + ", ".join(stages))
+        for row in staged:
+            found = row["stages_p99_ms"]
+            values = " ".join(f"{_number(found.get(name)):>9}" for name in stages)
+            lines.append(f"{row['minute']:>4} {values}")
     lag = ", ".join(f"{group} {count:,}" for group, count in results["lag_at_end"].items())
     lines.append(
         f"consumer lag {results['lag_measured_s_after_last_send']:g} s after the last send: {lag}"

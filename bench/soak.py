@@ -15,7 +15,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
-from bench.latency import Probes, assign_at_end, event_ids, listen
+from bench.latency import Probes, Stages, assign_at_end, event_ids, listen
 from bench.memory import MemorySampler
 from bench.producing import produce_at_rate, producer
 from bench.stats import percentiles
@@ -35,12 +35,15 @@ class _MinuteProbes(Probes):
     minute: int = 0
 
     sent_per_minute: dict[int, int] = field(default_factory=dict)
+    stages_by_minute: dict[int, Stages] = field(default_factory=dict)
+    """Where the time of the probes sent in each minute went (`latency.Stages`)."""
 
     def sent(self, message: Message, at: float) -> None:
         if message.event_id in self.expected:
             self.sent_at[message.event_id] = at
             self.minute_of[message.event_id] = self.minute
             self.sent_per_minute[self.minute] = self.sent_per_minute.get(self.minute, 0) + 1
+            self.stages_by_minute.setdefault(self.minute, Stages()).sent(message.event_id)
 
     def received(self, change: dict[str, Any], at: float) -> None:
         if change.get("tenant") != self.tenant:
@@ -52,6 +55,23 @@ class _MinuteProbes(Probes):
                 self.latencies_ms.append(latency_ms)
                 self.expected.discard(event_id)
                 self.by_minute.setdefault(self.minute_of.pop(event_id), []).append(latency_ms)
+
+    def on_proposal(self, proposal: dict[str, Any], record_ms: int) -> None:
+        stages = self._stages_of(proposal)
+        if stages is not None:
+            stages.on_proposal(proposal, record_ms)
+
+    def on_change(self, change: dict[str, Any], record_ms: int, now_wall: float) -> None:
+        stages = self._stages_of(change)
+        if stages is not None:
+            stages.on_change(change, record_ms, now_wall)
+
+    def _stages_of(self, message: dict[str, Any]) -> Stages | None:
+        for event_id in event_ids(message):
+            minute = self.minute_of.get(event_id)
+            if minute is not None:
+                return self.stages_by_minute.get(minute)
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +177,11 @@ async def measure_soak(
         row["changes_expected"] = probes.sent_per_minute.get(row["minute"] - 1, 0)
         row["changes_matched"] = len(samples)
         row.update(percentiles(samples))
+        stages = probes.stages_by_minute.get(row["minute"] - 1)
+        if stages is not None:
+            row["stages_p99_ms"] = {
+                name: found.get("p99_ms") for name, found in stages.figures().items()
+            }
     overall = percentiles(probes.latencies_ms)
     return SoakResult(rows, lag, lag_grace_s, overall)
 
