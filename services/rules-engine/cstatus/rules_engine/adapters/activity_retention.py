@@ -7,6 +7,7 @@ from datetime import datetime
 
 import asyncpg
 
+from cstatus.rules_engine.adapters.activity_store import OF_CUSTOMERS
 from cstatus.rules_engine.domain.facts import FIRST_ACTIVITY_TRIGGERS
 from cstatus.rules_engine.domain.sight import ACTIVITY_TYPES
 
@@ -24,10 +25,10 @@ async def release_round(conn: asyncpg.Connection) -> None:
     await conn.execute("SELECT pg_advisory_unlock($1)", _ROUND_LOCK)
 
 
-_PRUNE = """
+_PRUNE = f"""
 WITH mine AS (
     SELECT customer, ref, type, time, event_id, arrival_date FROM activity
-    WHERE tenant = (SELECT $1::text) AND customer = ANY($2::text[])
+    WHERE {OF_CUSTOMERS}
 ), kept AS (
     (SELECT DISTINCT ON (customer, type) customer, ref FROM mine
      WHERE type = ANY($4::text[]) ORDER BY customer, type, time, event_id)
